@@ -1,0 +1,100 @@
+package fff.common.hash;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+import net.openhft.hashing.LongTupleHashFunction;
+
+/**
+ * Streaming content digest of a file: XXH3-128 of each {@value #BLOCK_SIZE}-byte block, then XXH3-128 of the
+ * list of block digests (16 bytes each, little-endian low then high). A file of 0 bytes is the digest of an
+ * empty list.
+ *
+ * <p>The block structure is what makes resume and range striping exact: the state after any whole number of
+ * blocks is just the list so far, so both ends can agree on a prefix ({@link #digest()} does not end the
+ * stream) and continue from it.
+ *
+ * <p>Not thread-safe: one stream's bytes are fed in order by one thread at a time.
+ */
+public final class ContentHasher {
+
+    public static final int BLOCK_SIZE = 1 << 20;
+    public static final int DIGEST_BYTES = 16;
+
+    private static final LongTupleHashFunction XXH128 = LongTupleHashFunction.xx128();
+
+    private final ByteBuffer block = ByteBuffer.allocateDirect(BLOCK_SIZE);
+    private final long[] tuple = new long[2];
+    private ByteBuffer list = ByteBuffer.allocate(DIGEST_BYTES * 64).order(ByteOrder.LITTLE_ENDIAN);
+    private long bytes;
+
+    /** Feeds the remaining bytes of {@code src}; its position is left unchanged. */
+    public void update(ByteBuffer src) {
+        ByteBuffer in = src.duplicate();
+        while (in.hasRemaining()) {
+            int n = Math.min(in.remaining(), block.remaining());
+            ByteBuffer part = in.slice();
+            part.limit(n);
+            block.put(part);
+            in.position(in.position() + n);
+            bytes += n;
+            if (!block.hasRemaining()) {
+                closeBlock();
+            }
+        }
+    }
+
+    public void update(byte[] src, int off, int len) {
+        update(ByteBuffer.wrap(src, off, len));
+    }
+
+    /** Bytes fed so far. */
+    public long length() {
+        return bytes;
+    }
+
+    /** Digest of everything fed so far; the hasher can go on being fed afterwards. */
+    public byte[] digest() {
+        ByteBuffer digests = list.duplicate().flip();
+        ByteBuffer tail = ByteBuffer.allocate(digests.remaining() + DIGEST_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        tail.put(digests);
+        if (block.position() > 0) {
+            ByteBuffer partial = block.duplicate().flip();
+            XXH128.hashBytes(partial, tuple);
+            tail.putLong(tuple[0]).putLong(tuple[1]);
+        }
+        tail.flip();
+        long[] top = XXH128.hashBytes(tail);
+        return ByteBuffer.allocate(DIGEST_BYTES).order(ByteOrder.LITTLE_ENDIAN).putLong(top[0]).putLong(top[1]).array();
+    }
+
+    /** Largest offset at or below {@code offset} where a stream may resume with an exact prefix state. */
+    public static long blockFloor(long offset) {
+        return offset - (offset % BLOCK_SIZE);
+    }
+
+    public static String hex(byte[] digest) {
+        StringBuilder sb = new StringBuilder(digest.length * 2);
+        for (byte b : digest) {
+            sb.append(Character.forDigit((b >> 4) & 0xf, 16)).append(Character.forDigit(b & 0xf, 16));
+        }
+        return sb.toString();
+    }
+
+    public static boolean same(byte[] a, byte[] b) {
+        return a != null && b != null && Arrays.equals(a, b);
+    }
+
+    private void closeBlock() {
+        block.flip();
+        XXH128.hashBytes(block, tuple);
+        block.clear();
+        if (list.remaining() < DIGEST_BYTES) {
+            ByteBuffer bigger = ByteBuffer.allocate(list.capacity() * 2).order(ByteOrder.LITTLE_ENDIAN);
+            list.flip();
+            bigger.put(list);
+            list = bigger;
+        }
+        list.putLong(tuple[0]).putLong(tuple[1]);
+    }
+}
