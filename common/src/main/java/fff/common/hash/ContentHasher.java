@@ -23,7 +23,8 @@ public final class ContentHasher {
 
     private static final LongTupleHashFunction XXH128 = LongTupleHashFunction.xx128();
 
-    private final ByteBuffer block = ByteBuffer.allocateDirect(BLOCK_SIZE);
+    // a heap block: zero-allocation-hashing reaches direct buffers through sun.nio.ch, closed on JDK 17
+    private final ByteBuffer block = ByteBuffer.allocate(BLOCK_SIZE);
     private final long[] tuple = new long[2];
     private ByteBuffer list = ByteBuffer.allocate(DIGEST_BYTES * 64).order(ByteOrder.LITTLE_ENDIAN);
     private long bytes;
@@ -46,6 +47,13 @@ public final class ContentHasher {
 
     public void update(byte[] src, int off, int len) {
         update(ByteBuffer.wrap(src, off, len));
+    }
+
+    /** Forgets everything fed so far. */
+    public void reset() {
+        block.clear();
+        list.clear();
+        bytes = 0;
     }
 
     /** Bytes fed so far. */

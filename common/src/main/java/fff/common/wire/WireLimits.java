@@ -1,0 +1,16 @@
+package fff.common.wire;
+
+/** Protocol constants shared by both ends. */
+public final class WireLimits {
+
+    /** The protocol version this build speaks. */
+    public static final int VERSION = 1;
+    /** Largest raw payload of one Data frame. */
+    public static final int MAX_PAYLOAD = 1 << 20;
+    /** Largest protobuf header of one frame (the u16 header length caps it anyway). */
+    public static final int MAX_HEADER = 0xFFFF;
+    /** Largest value of the u32 length prefix; anything above is refused before a byte is buffered. */
+    public static final int MAX_FRAME = 2 + MAX_HEADER + MAX_PAYLOAD;
+
+    private WireLimits() {}
+}

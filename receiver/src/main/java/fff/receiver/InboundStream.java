@@ -1,0 +1,31 @@
+package fff.receiver;
+
+import fff.proto.Offer;
+import fff.receiver.storage.Incoming;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * One file arriving on a connection. Fields are touched on the channel's event loop only, except
+ * {@link #incoming} which the disk chain uses in order (set on the loop before any task that reads it runs).
+ */
+final class InboundStream {
+
+    enum State { OPENING, ACCEPTED, STARTED, ENDING, FAILED }
+
+    final long id;
+    final Offer offer;
+    State state = State.OPENING;
+    volatile Incoming incoming;
+    /** Disk work for this stream, in order; never completes exceptionally. */
+    CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
+    long next;
+    long resumeOffset;
+    /** Credit granted to the sender and not yet used. */
+    long credit;
+    long received;
+
+    InboundStream(long id, Offer offer) {
+        this.id = id;
+        this.offer = offer;
+    }
+}

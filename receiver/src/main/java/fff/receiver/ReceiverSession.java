@@ -1,0 +1,455 @@
+package fff.receiver;
+
+import fff.common.identity.NodeId;
+import fff.common.identity.TlsContexts;
+import fff.common.wire.Frames;
+import fff.common.wire.InboundFrame;
+import fff.common.wire.OutboundFrame;
+import fff.common.wire.WireLimits;
+import fff.proto.Data;
+import fff.proto.End;
+import fff.proto.Frame;
+import fff.proto.Hello;
+import fff.proto.HelloAck;
+import fff.proto.Offer;
+import fff.proto.Pong;
+import fff.proto.Reason;
+import fff.proto.Start;
+import fff.receiver.storage.Incoming;
+import fff.receiver.storage.LandingArea;
+import fff.receiver.storage.StorageRefusal;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.function.BiConsumer;
+import javax.net.ssl.SSLException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The receiving end of one peer connection: handshake (version, allow list), then any number of concurrent
+ * streams, each Offer → Accept → Start → Data… → End → Verified/Failed.
+ *
+ * <p>Threading: every field is owned by the channel's event loop. Disk work (landing area, hashing, fsync)
+ * runs on {@code disk}, chained per stream so each stream's writes stay in order; results come back to the
+ * loop. Credit is returned only once bytes are written, so memory in flight is bounded by the windows.
+ */
+final class ReceiverSession extends ChannelInboundHandlerAdapter {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ReceiverSession.class);
+
+    private final ReceiverConfig config;
+    private final LandingArea landing;
+    private final Executor disk;
+    private final NodeId localId;
+    private final ReceiverEvents events;
+    private final Map<Long, InboundStream> streams = new HashMap<>();
+    private ChannelHandlerContext ctx;
+    private NodeId peer;
+    private String peerName = "?";
+    private boolean ready;
+    private boolean closed;
+    /** Connection credit granted and not yet used by the sender. */
+    private long connectionCredit;
+
+    ReceiverSession(ReceiverConfig config, LandingArea landing, Executor disk, NodeId localId, ReceiverEvents events) {
+        this.config = config;
+        this.landing = landing;
+        this.disk = disk;
+        this.localId = localId;
+        this.events = events;
+    }
+
+    int openStreams() {
+        return streams.size();
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+        this.peerName = String.valueOf(ctx.channel().remoteAddress());
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof InboundFrame in)) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        Frame f = in.frame();
+        if (f.getBodyCase() == Frame.BodyCase.DATA) {
+            onData(f.getData(), in.payload());
+            return;
+        }
+        in.release();
+        if (!ready && f.getBodyCase() != Frame.BodyCase.HELLO && f.getBodyCase() != Frame.BodyCase.GOODBYE) {
+            protocolError("expected Hello first, got " + f.getBodyCase());
+            return;
+        }
+        switch (f.getBodyCase()) {
+            case HELLO -> onHello(f.getHello());
+            case OFFER -> onOffer(f.getOffer());
+            case START -> onStart(f.getStart());
+            case END -> onEnd(f.getEnd());
+            case CANCEL -> onCancel(f.getCancel().getStream(), f.getCancel().getMessage());
+            case PING -> write(OutboundFrame.of(Frame.newBuilder()
+                    .setPong(Pong.newBuilder().setNanos(f.getPing().getNanos())).build()), true);
+            case PONG -> { }
+            case GOODBYE -> {
+                LOG.info("{} said goodbye: {} {}", peerName, f.getGoodbye().getReason(), f.getGoodbye().getMessage());
+                ctx.close();
+            }
+            default -> protocolError("unexpected " + f.getBodyCase() + " from a sender");
+        }
+    }
+
+    private void onHello(Hello hello) {
+        if (ready) {
+            protocolError("second Hello");
+            return;
+        }
+        if (!hello.getVersionsList().contains(WireLimits.VERSION)) {
+            String msg = "this receiver speaks protocol version " + WireLimits.VERSION + "; the sender offered "
+                    + hello.getVersionsList();
+            LOG.warn("refused {}: {}", peerName, msg);
+            goodbye(Reason.UNSUPPORTED_VERSION, msg);
+            return;
+        }
+        SslHandler ssl = ctx.pipeline().get(SslHandler.class);
+        try {
+            peer = ssl != null ? TlsContexts.peerId(ssl) : parseClaimed(hello.getNodeId());
+        } catch (SSLException e) {
+            goodbye(Reason.UNKNOWN_PEER, "no peer certificate: " + e.getMessage());
+            return;
+        }
+        peerName = (peer == null ? "unidentified node" : peer.shortForm()) + "@" + ctx.channel().remoteAddress();
+        if (!config.allows(peer)) {
+            String msg = "node ID " + peer + " is not allowed on this receiver (allow it with --allow " + peer + ")";
+            LOG.warn("refused sender at {}: {}", ctx.channel().remoteAddress(), msg);
+            goodbye(Reason.UNKNOWN_PEER, msg);
+            return;
+        }
+        ready = true;
+        connectionCredit = config.connectionWindow();
+        LOG.info("sender {} connected ({})", peer == null ? "(plain, unidentified)" : peer,
+                ssl != null ? "TLS " + ssl.engine().getSession().getProtocol() : "plain TCP");
+        write(OutboundFrame.of(Frame.newBuilder().setHelloAck(HelloAck.newBuilder()
+                .setVersion(WireLimits.VERSION).setNodeId(localId.toString())
+                .setConnectionWindow(config.connectionWindow()).setMaxPayload(WireLimits.MAX_PAYLOAD)
+                .setMaxStreams(config.maxStreams())).build()), true);
+    }
+
+    private static NodeId parseClaimed(String text) {
+        try {
+            return text.isEmpty() ? null : NodeId.parse(text);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    private void onOffer(Offer offer) {
+        long id = offer.getStream();
+        if (id == 0 || streams.containsKey(id)) {
+            protocolError("Offer on stream " + id + " which is " + (id == 0 ? "reserved" : "already open"));
+            return;
+        }
+        if (streams.size() >= config.maxStreams()) {
+            write(Frames.reject(id, Reason.BUSY, "receiver has " + streams.size() + " streams open"), true);
+            return;
+        }
+        InboundStream s = new InboundStream(id, offer);
+        streams.put(id, s);
+        if (offer.getDirectory()) {
+            onDisk(s, () -> {
+                landing.makeDirectory(offer.getPath());
+                return null;
+            }, (ok, err) -> {
+                streams.remove(id);
+                if (err == null) {
+                    events.directory(peer, offer.getPath());
+                    write(Frames.verified(id, 0, false), true);
+                } else {
+                    refuse(id, offer.getPath(), err);
+                }
+            });
+            return;
+        }
+        onDisk(s, () -> landing.begin(offer.getPath(), offer.getSize(), offer.getMtimeMillis()), (incoming, err) -> {
+            if (err != null) {
+                streams.remove(id);
+                refuse(id, offer.getPath(), err);
+                return;
+            }
+            if (closed || streams.get(id) != s) {
+                onDisk(s, () -> { incoming.abandon(); return null; }, (x, e) -> { });
+                return;
+            }
+            s.incoming = incoming;
+            s.state = InboundStream.State.ACCEPTED;
+            s.resumeOffset = incoming.resumeOffset();
+            s.credit = config.streamWindow();
+            write(Frames.accept(id, incoming.resumeOffset(), incoming.prefixDigest(), config.streamWindow(),
+                    incoming.present()), true);
+        });
+    }
+
+    private void refuse(long id, String path, Throwable err) {
+        if (err instanceof StorageRefusal r) {
+            LOG.warn("refused '{}' from {}: {}", path, peerName, r.getMessage());
+            write(Frames.reject(id, r.reason(), r.getMessage()), true);
+        } else {
+            LOG.warn("could not open '{}' from {}: {}", path, peerName, err.toString());
+            write(Frames.reject(id, Reason.IO_ERROR, "receiver could not open the file: " + err.getMessage()), true);
+        }
+    }
+
+    private void onStart(Start start) {
+        InboundStream s = streams.get(start.getStream());
+        if (s == null || s.state != InboundStream.State.ACCEPTED) {
+            protocolError("Start on stream " + start.getStream() + " which is not waiting for it");
+            return;
+        }
+        long offset = start.getOffset();
+        if (offset != 0 && offset != s.resumeOffset) {
+            protocolError("Start at " + offset + " on stream " + s.id + "; only 0 or " + s.resumeOffset + " allowed");
+            return;
+        }
+        s.state = InboundStream.State.STARTED;
+        s.next = offset;
+        onDisk(s, () -> {
+            s.incoming.startFrom(offset);
+            return null;
+        }, (x, err) -> {
+            if (err != null) {
+                failStream(s, Reason.IO_ERROR, "receiver could not prepare the file: " + err.getMessage(), true);
+            }
+        });
+    }
+
+    private void onData(Data data, ByteBuf payload) {
+        InboundStream s = streams.get(data.getStream());
+        int len = data.getLength();
+        if (!ready || len > connectionCredit) {
+            payload.release();
+            protocolError(ready ? "sender overran the connection window" : "Data before Hello");
+            return;
+        }
+        connectionCredit -= len;
+        if (s == null || s.state == InboundStream.State.FAILED) {
+            // a stream we already failed or the sender cancelled: drop the bytes but give the credit back
+            payload.release();
+            returnCredit(0, len);
+            return;
+        }
+        if (s.state != InboundStream.State.STARTED || data.getOffset() != s.next || len > s.credit
+                || s.next + len > s.offer.getSize()) {
+            payload.release();
+            protocolError("Data on stream " + s.id + " at " + data.getOffset() + "+" + len + " does not fit (state "
+                    + s.state + ", expected offset " + s.next + ", credit " + s.credit + ")");
+            return;
+        }
+        long offset = s.next;
+        s.next += len;
+        s.credit -= len;
+        onDisk(s, () -> {
+            try {
+                long pos = offset;
+                for (ByteBuffer b : payload.nioBuffers()) {
+                    int n = b.remaining();
+                    s.incoming.write(b, pos);
+                    pos += n;
+                }
+                return null;
+            } finally {
+                payload.release();
+            }
+        }, (x, err) -> {
+            if (err != null) {
+                returnCredit(0, len);
+                failStream(s, Reason.IO_ERROR, "receiver could not write: " + err.getMessage(), true);
+                return;
+            }
+            s.received += len;
+            if (streams.get(s.id) == s) {
+                s.credit += len;
+                ctx.write(Frames.credit(s.id, len));
+            }
+            returnCredit(0, len);
+        });
+    }
+
+    private void returnCredit(long stream, int len) {
+        if (stream == 0) {
+            connectionCredit += len;
+        }
+        write(Frames.credit(stream, len), true);
+    }
+
+    private void onEnd(End end) {
+        InboundStream s = streams.get(end.getStream());
+        if (s == null) {
+            return; // already failed; the sender will have heard
+        }
+        if (s.state != InboundStream.State.STARTED) {
+            protocolError("End on stream " + s.id + " in state " + s.state);
+            return;
+        }
+        s.state = InboundStream.State.ENDING;
+        byte[] digest = end.getDigest().toByteArray();
+        onDisk(s, () -> s.incoming.finish(end.getByteCount(), digest), (verdict, err) -> {
+            streams.remove(s.id);
+            if (err != null) {
+                LOG.warn("could not complete '{}' from {}: {}", s.offer.getPath(), peerName, err.toString());
+                write(Frames.failed(s.id, Reason.IO_ERROR, "receiver could not complete the file: "
+                        + err.getMessage(), true), true);
+                return;
+            }
+            switch (verdict.outcome()) {
+                case VERIFIED, ALREADY_PRESENT -> {
+                    boolean present = verdict.outcome() == Incoming.Outcome.ALREADY_PRESENT;
+                    events.file(peer, s.offer.getPath(), s.offer.getSize(), s.received, present);
+                    write(Frames.verified(s.id, end.getByteCount(), present), true);
+                }
+                case HASH_MISMATCH, SIZE_MISMATCH -> {
+                    LOG.warn("'{}' from {} failed verification: {}", s.offer.getPath(), peerName, verdict.message());
+                    Reason r = verdict.outcome() == Incoming.Outcome.HASH_MISMATCH
+                            ? Reason.HASH_MISMATCH : Reason.SIZE_MISMATCH;
+                    write(Frames.failed(s.id, r, verdict.message(), true), true);
+                }
+            }
+        });
+    }
+
+    private void onCancel(long id, String why) {
+        InboundStream s = streams.remove(id);
+        if (s == null) {
+            return;
+        }
+        LOG.info("{} cancelled '{}': {}", peerName, s.offer.getPath(), why);
+        s.state = InboundStream.State.FAILED;
+        onDisk(s, () -> {
+            if (s.incoming != null) {
+                s.incoming.discard();
+            }
+            return null;
+        }, (x, err) -> { });
+    }
+
+    private void failStream(InboundStream s, Reason reason, String message, boolean retryable) {
+        if (s.state == InboundStream.State.FAILED) {
+            return;
+        }
+        s.state = InboundStream.State.FAILED;
+        LOG.warn("stream '{}' from {} failed: {}", s.offer.getPath(), peerName, message);
+        write(Frames.failed(s.id, reason, message, retryable), true);
+        streams.remove(s.id);
+        onDisk(s, () -> {
+            if (s.incoming != null) {
+                s.incoming.abandon();
+            }
+            return null;
+        }, (x, err) -> { });
+    }
+
+    /** Runs {@code work} on the disk executor after the stream's earlier work; {@code then} on the loop. */
+    private <T> void onDisk(InboundStream s, Callable<T> work, BiConsumer<T, Throwable> then) {
+        CompletableFuture<T> f = s.chain.thenApplyAsync(ignored -> {
+            try {
+                return work.call();
+            } catch (Exception e) {
+                throw new CompletionException(e);
+            }
+        }, disk);
+        s.chain = f.handle((r, e) -> null);
+        f.whenCompleteAsync((r, e) -> then.accept(r, unwrap(e)), ctx.executor());
+    }
+
+    private static Throwable unwrap(Throwable e) {
+        return e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        closed = true;
+        for (InboundStream s : streams.values()) {
+            onDisk(s, () -> {
+                if (s.incoming != null) {
+                    s.incoming.abandon();
+                }
+                return null;
+            }, (x, err) -> { });
+        }
+        if (!streams.isEmpty()) {
+            LOG.info("connection from {} closed with {} stream(s) open; partials kept for resume",
+                    peerName, streams.size());
+        }
+        streams.clear();
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof IdleStateEvent e) {
+            switch (e.state()) {
+                case WRITER_IDLE -> write(OutboundFrame.of(Frame.newBuilder()
+                        .setPing(fff.proto.Ping.newBuilder().setNanos(System.nanoTime())).build()), true);
+                case READER_IDLE -> {
+                    LOG.warn("{} silent for too long; closing", peerName);
+                    ctx.close();
+                }
+                default -> { }
+            }
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof DecoderException && cause.getCause() instanceof SSLException ssl) {
+            LOG.warn("TLS with {} failed: {} (is the sender using --plain while this receiver uses TLS?)",
+                    peerName, ssl.getMessage());
+            ctx.close();
+        } else if (cause instanceof DecoderException) {
+            protocolError(cause.getMessage() + " (a TLS sender talking to a plain receiver looks like this too)");
+        } else if (cause instanceof IOException) {
+            LOG.debug("connection from {} failed: {}", peerName, cause.toString());
+            ctx.close();
+        } else {
+            LOG.warn("unexpected error on connection from {}", peerName, cause);
+            ctx.close();
+        }
+    }
+
+    private void protocolError(String message) {
+        LOG.warn("protocol error from {}: {}", peerName, message);
+        goodbye(Reason.PROTOCOL_ERROR, message);
+    }
+
+    private void goodbye(Reason reason, String message) {
+        closed = true;
+        if (ctx.channel().isActive()) {
+            ctx.writeAndFlush(Frames.goodbye(reason, message)).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    private void write(OutboundFrame frame, boolean flush) {
+        if (flush) {
+            ctx.writeAndFlush(frame, ctx.voidPromise());
+        } else {
+            ctx.write(frame, ctx.voidPromise());
+        }
+    }
+}

@@ -1,0 +1,38 @@
+package fff.sender;
+
+import fff.common.hash.ContentHasher;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * One attempt at sending one transfer on one connection. Loop-owned fields are touched on the channel's event
+ * loop only; {@link #file}, {@link #hasher} and {@link #scratch} only by the stream's disk chain, in order.
+ */
+final class OutboundStream {
+
+    enum State { OFFERED, PREPARING, SENDING, ENDING, DONE }
+
+    final long id;
+    final Transfer transfer;
+    State state = State.OFFERED;
+    /** Disk work for this stream, in order; never completes exceptionally. */
+    CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
+    long credit;
+    long nextRead;
+    long startOffset;
+    long persisted;
+
+    FileChannel file;
+    final ContentHasher hasher = new ContentHasher();
+    ByteBuffer scratch;
+
+    OutboundStream(long id, Transfer transfer) {
+        this.id = id;
+        this.transfer = transfer;
+    }
+
+    long size() {
+        return transfer.size;
+    }
+}

@@ -1,0 +1,292 @@
+package fff.sender;
+
+import fff.common.identity.NodeId;
+import fff.common.identity.NodeIdentity;
+import fff.common.identity.TlsContexts;
+import fff.common.wire.FrameDecoder;
+import fff.common.wire.FrameEncoder;
+import fff.common.wire.Transports;
+import fff.proto.Reason;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sends files to one receiving peer over one or more connections, many streams on each. Queues what does not
+ * fit, reconnects with exponential backoff and jitter when a connection drops, and retries interrupted or
+ * failed files, which then resume from what the receiver already holds.
+ *
+ * <p>Bookkeeping is guarded by {@code this}; the sessions' event loops call in briefly and never block.
+ */
+public final class PeerClient implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PeerClient.class);
+
+    private final PeerTarget target;
+    private final NodeIdentity identity;
+    private final int connections;
+    private final EventLoopGroup group;
+    private final ExecutorService disk;
+    private final Bootstrap bootstrap;
+    private final SessionOwner owner = new SessionOwner();
+
+    private final ArrayDeque<Transfer> queue = new ArrayDeque<>();
+    private final Map<SenderSession, Integer> inFlight = new HashMap<>();
+    private int connecting;
+    private boolean reconnectScheduled;
+    private boolean everConnected;
+    private int reconnectFailures;
+    private TransferException fatal;
+    private boolean closed;
+
+    public PeerClient(PeerTarget target, NodeIdentity identity, int connections) {
+        if (connections < 1) {
+            throw new IllegalArgumentException("connections must be >= 1, got " + connections);
+        }
+        this.target = target;
+        this.identity = identity;
+        this.connections = connections;
+        this.group = Transports.group(Math.min(connections, Runtime.getRuntime().availableProcessors()), "fff-send");
+        AtomicInteger n = new AtomicInteger();
+        this.disk = Executors.newFixedThreadPool(Math.max(2, Math.min(4, connections * 2)), r -> {
+            Thread t = new Thread(r, "fff-send-disk-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        SslContext ssl = target.plain() ? null : TlsContexts.client(identity);
+        this.bootstrap = new Bootstrap().group(group).channel(Transports.socketChannel())
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000)
+                .handler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ChannelPipeline p = ch.pipeline();
+                        if (ssl != null) {
+                            p.addLast("tls", ssl.newHandler(ch.alloc(), target.address().host(), target.address().port()));
+                        }
+                        p.addLast("length", FrameDecoder.lengthDecoder());
+                        p.addLast("decoder", FrameDecoder.INSTANCE);
+                        p.addLast("encoder", FrameEncoder.INSTANCE);
+                        p.addLast("idle", new IdleStateHandler(60, 15, 0));
+                        p.addLast("session", new SenderSession(owner, disk, identity.id(), target.plain()));
+                    }
+                });
+    }
+
+    public PeerTarget target() {
+        return target;
+    }
+
+    /** Queues a file or an (empty) directory entry for {@code remotePath} under the receiver's root. */
+    public CompletableFuture<TransferResult> send(Path source, String remotePath, TransferListener listener)
+            throws IOException {
+        BasicFileAttributes a = Files.readAttributes(source, BasicFileAttributes.class);
+        if (!a.isDirectory() && !a.isRegularFile()) {
+            throw new IOException(source + " is neither a regular file nor a directory");
+        }
+        Transfer t = new Transfer(source, remotePath, a.isDirectory(), a.isDirectory() ? 0 : a.size(),
+                a.lastModifiedTime().toMillis(), listener == null ? TransferListener.NONE : listener);
+        enqueue(t);
+        return t.result;
+    }
+
+    private synchronized void enqueue(Transfer t) {
+        if (closed || fatal != null) {
+            t.result.completeExceptionally(closed ? new TransferException(Reason.CANCELLED, "client closed", false) : fatal);
+            return;
+        }
+        queue.add(t);
+        dispatch();
+    }
+
+    private void dispatch() {
+        for (Map.Entry<SenderSession, Integer> e : inFlight.entrySet()) {
+            SenderSession s = e.getKey();
+            int used = e.getValue();
+            while (used < s.maxStreams() && !queue.isEmpty()) {
+                Transfer t = queue.poll();
+                t.attempts++;
+                used++;
+                s.loop().execute(() -> s.start(t));
+            }
+            e.setValue(used);
+        }
+        if (!queue.isEmpty() && !reconnectScheduled && inFlight.size() + connecting < connections) {
+            connect();
+        }
+    }
+
+    private void connect() {
+        connecting++;
+        bootstrap.connect(target.address().host(), target.address().port()).addListener(f -> {
+            if (!f.isSuccess()) {
+                connectFailed(f.cause().getMessage(), null);
+            }
+        });
+    }
+
+    private synchronized void connectFailed(String why, String hint) {
+        connecting--;
+        reconnectFailures++;
+        if (!everConnected || reconnectFailures > target.reconnects()) {
+            String msg = "cannot reach receiver at " + target.address() + ": " + why
+                    + (everConnected ? " (gave up after " + target.reconnects() + " reconnects)" : "")
+                    + (hint == null ? "" : " " + hint);
+            failEverything(new TransferException(Reason.IO_ERROR, msg, false));
+            return;
+        }
+        long delay = backoffMillis(reconnectFailures);
+        LOG.info("receiver at {} unreachable ({}); reconnecting in {} ms", target.address(), why, delay);
+        reconnectScheduled = true;
+        group.schedule(() -> {
+            synchronized (PeerClient.this) {
+                reconnectScheduled = false;
+                dispatch();
+            }
+        }, delay, TimeUnit.MILLISECONDS);
+    }
+
+    private void failEverything(TransferException e) {
+        fatal = e;
+        Transfer t;
+        while ((t = queue.poll()) != null) {
+            t.result.completeExceptionally(e);
+        }
+    }
+
+    private void retryOrFail(Transfer t, TransferException e) {
+        if (closed || fatal != null) {
+            t.result.completeExceptionally(fatal != null ? fatal : e);
+        } else if (e.retryable() && t.attempts < target.maxAttempts()) {
+            long delay = e.retryAfterMillis() > 0 ? e.retryAfterMillis() : backoffMillis(t.attempts);
+            LOG.info("'{}': {}; attempt {} of {} in {} ms", t.remotePath, e.getMessage(), t.attempts + 1,
+                    target.maxAttempts(), delay);
+            group.schedule(() -> enqueue(t), delay, TimeUnit.MILLISECONDS);
+        } else {
+            t.result.completeExceptionally(e);
+        }
+    }
+
+    /** 250 ms doubling per failure up to 30 s, times a jitter in [0.5, 1.5). */
+    static long backoffMillis(int failures) {
+        long base = Math.min(30_000L, 250L << Math.min(16, Math.max(0, failures - 1)));
+        return (long) (base * (0.5 + ThreadLocalRandom.current().nextDouble()));
+    }
+
+    @Override
+    public void close() {
+        synchronized (this) {
+            closed = true;
+            failEverything(new TransferException(Reason.CANCELLED, "client closed", false));
+            for (SenderSession s : inFlight.keySet()) {
+                s.close();
+            }
+        }
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        disk.shutdown();
+    }
+
+    private final class SessionOwner implements SenderSession.Owner {
+
+        @Override
+        public String verifyPeer(NodeId seen) {
+            if (target.expectedId() != null) {
+                return seen.equals(target.expectedId()) ? null : "receiver at " + target.address()
+                        + " presented node ID " + seen + ", expected " + target.expectedId();
+            }
+            if (target.knownPeers() == null) {
+                return null;
+            }
+            String key = target.address().toString();
+            try {
+                Optional<NodeId> known = target.knownPeers().lookup(key);
+                if (known.isEmpty()) {
+                    target.knownPeers().remember(key, seen);
+                    LOG.info("trusting receiver {} at {} on first use (remembered in known_peers)", seen, key);
+                    return null;
+                }
+                return known.get().equals(seen) ? null : "receiver at " + key + " presented node ID " + seen
+                        + " but known_peers has " + known.get() + " for it. If the receiver really got a new "
+                        + "identity, remove its line from known_peers; otherwise someone may be in between.";
+            } catch (IOException e) {
+                return "cannot read or update known_peers: " + e.getMessage();
+            }
+        }
+
+        @Override
+        public void ready(SenderSession session) {
+            synchronized (PeerClient.this) {
+                connecting--;
+                everConnected = true;
+                reconnectFailures = 0;
+                if (closed) {
+                    session.close();
+                    return;
+                }
+                inFlight.put(session, 0);
+                dispatch();
+            }
+        }
+
+        @Override
+        public void attemptDone(SenderSession session, Transfer t, TransferResult result, TransferException error) {
+            synchronized (PeerClient.this) {
+                inFlight.computeIfPresent(session, (k, v) -> Math.max(0, v - 1));
+                if (error == null) {
+                    t.result.complete(result);
+                } else {
+                    retryOrFail(t, error);
+                }
+                dispatch();
+            }
+        }
+
+        @Override
+        public void closed(SenderSession session, boolean wasReady, TransferException fatalError,
+                List<Transfer> interrupted) {
+            synchronized (PeerClient.this) {
+                inFlight.remove(session);
+                if (fatalError != null) {
+                    if (!wasReady) {
+                        connecting--;
+                    }
+                    failEverything(fatalError);
+                    interrupted.forEach(t -> t.result.completeExceptionally(fatalError));
+                    return;
+                }
+                for (Transfer t : interrupted) {
+                    retryOrFail(t, new TransferException(Reason.IO_ERROR, "connection to " + target.address()
+                            + " lost", true));
+                }
+                if (!wasReady) {
+                    connectFailed("connection closed during the handshake", target.plain()
+                            ? "(does the receiver expect TLS? use --plain on both sides or on neither)" : null);
+                } else {
+                    dispatch();
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,531 @@
+package fff.sender;
+
+import fff.common.hash.ContentHasher;
+import fff.common.hash.FileDigests;
+import fff.common.identity.NodeId;
+import fff.common.identity.TlsContexts;
+import fff.common.wire.Frames;
+import fff.common.wire.InboundFrame;
+import fff.common.wire.OutboundFrame;
+import fff.common.wire.WireLimits;
+import fff.proto.Accept;
+import fff.proto.Credit;
+import fff.proto.Failed;
+import fff.proto.Frame;
+import fff.proto.HashAlgorithm;
+import fff.proto.Hello;
+import fff.proto.HelloAck;
+import fff.proto.Offer;
+import fff.proto.Ping;
+import fff.proto.Pong;
+import fff.proto.Reason;
+import fff.proto.Reject;
+import fff.proto.Verified;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.DefaultFileRegion;
+import io.netty.channel.EventLoop;
+import io.netty.channel.FileRegion;
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.ssl.NotSslRecordException;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+import java.io.EOFException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.function.BiConsumer;
+import javax.net.ssl.SSLException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The sending end of one peer connection: handshake and peer pinning, then many concurrent streams.
+ *
+ * <p>Threading: all fields are owned by the channel's event loop. Reading and hashing the source run on
+ * {@code disk}, chained per stream; the loop only writes what was read. A chunk is read only after credit
+ * for it was reserved and while the channel is writable, so memory in flight is bounded by the receiver's
+ * windows whatever the file sizes. On a plain link payload goes out as a {@link FileRegion} (sendfile); the
+ * disk chain still reads the same range to hash it.
+ */
+final class SenderSession extends ChannelInboundHandlerAdapter {
+
+    /** What the session reports to its {@link PeerClient}. Called on the event loop. */
+    interface Owner {
+        /** Null when {@code seen} is the receiver we meant to reach, else why not. */
+        String verifyPeer(NodeId seen);
+
+        void ready(SenderSession session);
+
+        void attemptDone(SenderSession session, Transfer transfer, TransferResult result, TransferException error);
+
+        /** The connection is gone; {@code interrupted} lost their streams; {@code fatal} means do not retry. */
+        void closed(SenderSession session, boolean wasReady, TransferException fatal, List<Transfer> interrupted);
+    }
+
+    private static final Logger LOG = LoggerFactory.getLogger(SenderSession.class);
+    private static final int CHUNK_TLS = 256 << 10;
+    private static final int CHUNK_PLAIN = WireLimits.MAX_PAYLOAD;
+
+    private final Owner owner;
+    private final Executor disk;
+    private final NodeId localId;
+    private final boolean plain;
+    private final Map<Long, OutboundStream> streams = new HashMap<>();
+    private final ArrayDeque<OutboundStream> sending = new ArrayDeque<>();
+    private ChannelHandlerContext ctx;
+    private boolean ready;
+    private long nextStreamId = 1;
+    private long connectionCredit;
+    private volatile int maxStreams = 1;
+    private TransferException fatal;
+
+    SenderSession(Owner owner, Executor disk, NodeId localId, boolean plain) {
+        this.owner = owner;
+        this.disk = disk;
+        this.localId = localId;
+        this.plain = plain;
+    }
+
+    int maxStreams() {
+        return maxStreams;
+    }
+
+    EventLoop loop() {
+        return ctx.channel().eventLoop();
+    }
+
+    void close() {
+        ctx.close();
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        SslHandler ssl = ctx.pipeline().get(SslHandler.class);
+        if (ssl == null) {
+            sendHello();
+        } else {
+            ssl.handshakeFuture().addListener(f -> {
+                if (!f.isSuccess()) {
+                    return; // exceptionCaught reports it
+                }
+                NodeId seen = TlsContexts.peerId(ssl);
+                String problem = owner.verifyPeer(seen);
+                if (problem != null) {
+                    fatal(Reason.UNKNOWN_PEER, problem);
+                    ctx.writeAndFlush(Frames.goodbye(Reason.UNKNOWN_PEER, "sender refused this receiver: "
+                            + "node ID " + seen + " is not the one it expected")).addListener(ChannelFutureListener.CLOSE);
+                    return;
+                }
+                sendHello();
+            });
+        }
+        ctx.fireChannelActive();
+    }
+
+    private void sendHello() {
+        ctx.writeAndFlush(OutboundFrame.of(Frame.newBuilder().setHello(Hello.newBuilder()
+                .addVersions(WireLimits.VERSION).setNodeId(localId.toString()).setSoftware("fff")
+                .setPlain(plain)).build()), ctx.voidPromise());
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof InboundFrame in)) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        in.release(); // a receiver never sends payload
+        Frame f = in.frame();
+        if (!ready && f.getBodyCase() != Frame.BodyCase.HELLO_ACK && f.getBodyCase() != Frame.BodyCase.GOODBYE) {
+            protocolError("expected HelloAck, got " + f.getBodyCase());
+            return;
+        }
+        switch (f.getBodyCase()) {
+            case HELLO_ACK -> onHelloAck(f.getHelloAck());
+            case ACCEPT -> onAccept(f.getAccept());
+            case REJECT -> onReject(f.getReject());
+            case CREDIT -> onCredit(f.getCredit());
+            case VERIFIED -> onVerified(f.getVerified());
+            case FAILED -> onFailed(f.getFailed());
+            case PING -> ctx.writeAndFlush(OutboundFrame.of(Frame.newBuilder()
+                    .setPong(Pong.newBuilder().setNanos(f.getPing().getNanos())).build()), ctx.voidPromise());
+            case PONG -> { }
+            case GOODBYE -> {
+                Reason r = f.getGoodbye().getReason();
+                String m = "receiver closed the connection: " + f.getGoodbye().getMessage();
+                if (r == Reason.SHUTTING_DOWN) {
+                    LOG.info(m);
+                } else {
+                    fatal = new TransferException(r, m, false);
+                }
+                ctx.close();
+            }
+            default -> protocolError("unexpected " + f.getBodyCase() + " from a receiver");
+        }
+    }
+
+    private void onHelloAck(HelloAck ack) {
+        if (ready || ack.getVersion() != WireLimits.VERSION) {
+            protocolError(ready ? "second HelloAck" : "receiver chose protocol version " + ack.getVersion());
+            return;
+        }
+        if (plain) {
+            String problem = claimedIdProblem(ack.getNodeId());
+            if (problem != null) {
+                fatal(Reason.UNKNOWN_PEER, problem);
+                ctx.close();
+                return;
+            }
+        }
+        ready = true;
+        connectionCredit = ack.getConnectionWindow();
+        maxStreams = Math.max(1, ack.getMaxStreams());
+        owner.ready(this);
+    }
+
+    private String claimedIdProblem(String claimed) {
+        try {
+            return owner.verifyPeer(NodeId.parse(claimed));
+        } catch (IllegalArgumentException e) {
+            return "receiver sent no usable node ID: " + e.getMessage();
+        }
+    }
+
+    /** Opens a stream for {@code t}. Runs on the loop; the owner keeps within {@link #maxStreams()}. */
+    void start(Transfer t) {
+        if (!ctx.channel().isActive()) {
+            owner.attemptDone(this, t, null, new TransferException(Reason.IO_ERROR, "connection lost", true));
+            return;
+        }
+        OutboundStream s = new OutboundStream(nextStreamId++, t);
+        streams.put(s.id, s);
+        ctx.writeAndFlush(OutboundFrame.of(Frame.newBuilder().setOffer(Offer.newBuilder().setStream(s.id)
+                .setPath(t.remotePath).setSize(t.size).setMtimeMillis(t.mtimeMillis)
+                .setHash(HashAlgorithm.XXH3_128_BLOCKS).setDirectory(t.directory)).build()), ctx.voidPromise());
+    }
+
+    private void onAccept(Accept a) {
+        OutboundStream s = streams.get(a.getStream());
+        if (s == null || s.state != OutboundStream.State.OFFERED) {
+            protocolError("Accept for stream " + a.getStream() + " which did not offer");
+            return;
+        }
+        if (s.transfer.directory) {
+            protocolError("Accept for directory stream " + s.id);
+            return;
+        }
+        s.state = OutboundStream.State.PREPARING;
+        s.credit = a.getStreamWindow();
+        long resume = a.getResumeOffset();
+        byte[] prefix = a.getPrefixDigest().toByteArray();
+        onDisk(s, () -> prepare(s, resume, prefix), (start, err) -> {
+            if (err != null) {
+                abort(s, err instanceof TransferException te ? te
+                        : new TransferException(Reason.IO_ERROR, "cannot read " + s.transfer.source + ": " + err.getMessage(), false));
+                return;
+            }
+            if (s.state != OutboundStream.State.PREPARING) {
+                return;
+            }
+            s.startOffset = start;
+            s.nextRead = start;
+            s.persisted = start;
+            s.transfer.listener.progress(start, s.size());
+            ctx.writeAndFlush(Frames.start(s.id, start), ctx.voidPromise());
+            s.state = OutboundStream.State.SENDING;
+            if (start == s.size()) {
+                finishReads(s);
+            } else {
+                sending.add(s);
+                pump();
+            }
+        });
+    }
+
+    /** Disk: opens the source and, when the receiver holds a prefix, checks it is really ours. */
+    private static long prepare(OutboundStream s, long resume, byte[] prefix) throws IOException, TransferException {
+        s.file = FileChannel.open(s.transfer.source, StandardOpenOption.READ);
+        long now = s.file.size();
+        if (now != s.size()) {
+            throw new TransferException(Reason.IO_ERROR, s.transfer.source + " changed size since it was queued ("
+                    + s.size() + " → " + now + " bytes)", false);
+        }
+        if (resume > 0 && resume <= s.size()) {
+            FileDigests.feed(s.file, s.hasher, resume);
+            if (ContentHasher.same(s.hasher.digest(), prefix)) {
+                return resume;
+            }
+            LOG.info("receiver's {} bytes of '{}' differ from the source; sending it whole", resume, s.transfer.remotePath);
+            s.hasher.reset();
+        }
+        return 0;
+    }
+
+    private void pump() {
+        while (ctx.channel().isWritable() && connectionCredit > 0 && !sending.isEmpty()) {
+            OutboundStream s = sending.poll();
+            if (s.state != OutboundStream.State.SENDING || s.nextRead >= s.size()) {
+                continue;
+            }
+            boolean zeroCopy = plain && !FaultHook.armed();
+            long n = Math.min(Math.min(zeroCopy ? CHUNK_PLAIN : CHUNK_TLS, s.credit),
+                    Math.min(connectionCredit, s.size() - s.nextRead));
+            if (n <= 0) {
+                continue; // parked until its credit comes back
+            }
+            s.credit -= n;
+            connectionCredit -= n;
+            long offset = s.nextRead;
+            s.nextRead += n;
+            readAndWrite(s, offset, (int) n, zeroCopy);
+            if (s.nextRead == s.size()) {
+                finishReads(s);
+            } else if (s.credit > 0) {
+                sending.add(s);
+            }
+        }
+    }
+
+    private void readAndWrite(OutboundStream s, long offset, int n, boolean zeroCopy) {
+        onDisk(s, () -> zeroCopy ? hashRange(s, offset, n) : readChunk(s, offset, n), (payload, err) -> {
+            if (err != null) {
+                abort(s, new TransferException(Reason.IO_ERROR, "cannot read " + s.transfer.source + ": "
+                        + err.getMessage(), false));
+                return;
+            }
+            if (s.state == OutboundStream.State.DONE || !ctx.channel().isActive()) {
+                ReferenceCountUtil.release(payload);
+                return;
+            }
+            Frame header = Frames.dataHeader(s.id, offset, n);
+            OutboundFrame frame = payload instanceof ByteBuf b ? OutboundFrame.data(header, b)
+                    : OutboundFrame.data(header, (FileRegion) payload);
+            ctx.writeAndFlush(frame, ctx.voidPromise());
+            s.transfer.bytesSent += n;
+        });
+    }
+
+    /** Disk: hashes a range that will go out zero-copy. */
+    private static FileRegion hashRange(OutboundStream s, long offset, int n) throws IOException {
+        if (s.scratch == null) {
+            s.scratch = ByteBuffer.allocateDirect((int) Math.min(CHUNK_PLAIN, s.size()));
+        }
+        s.scratch.clear().limit(n);
+        readFully(s.file, s.scratch, offset);
+        s.scratch.flip();
+        s.hasher.update(s.scratch);
+        return new DefaultFileRegion(s.transfer.source.toFile(), offset, n);
+    }
+
+    /** Disk: reads and hashes a chunk that will go out through memory (TLS). */
+    private ByteBuf readChunk(OutboundStream s, long offset, int n) throws IOException {
+        ByteBuf buf = ctx.alloc().directBuffer(n);
+        try {
+            ByteBuffer nio = buf.nioBuffer(0, n);
+            readFully(s.file, nio, offset);
+            buf.writerIndex(n);
+            s.hasher.update(buf.nioBuffer());
+            FaultHook.apply(buf, offset);
+            return buf;
+        } catch (IOException | RuntimeException e) {
+            buf.release();
+            throw e;
+        }
+    }
+
+    private static void readFully(FileChannel ch, ByteBuffer dst, long offset) throws IOException {
+        long pos = offset;
+        while (dst.hasRemaining()) {
+            int r = ch.read(dst, pos);
+            if (r < 0) {
+                throw new EOFException("source shrank: it ends before offset " + pos);
+            }
+            pos += r;
+        }
+    }
+
+    private void finishReads(OutboundStream s) {
+        s.state = OutboundStream.State.ENDING;
+        onDisk(s, s.hasher::digest, (digest, err) -> {
+            if (s.state == OutboundStream.State.ENDING && ctx.channel().isActive()) {
+                ctx.writeAndFlush(Frames.end(s.id, s.size(), digest), ctx.voidPromise());
+            }
+        });
+    }
+
+    private void onCredit(Credit c) {
+        if (c.getStream() == 0) {
+            connectionCredit += c.getBytes();
+        } else {
+            OutboundStream s = streams.get(c.getStream());
+            if (s == null) {
+                return;
+            }
+            boolean parked = s.credit == 0 && s.state == OutboundStream.State.SENDING && s.nextRead < s.size();
+            s.credit += c.getBytes();
+            s.persisted += c.getBytes();
+            s.transfer.listener.progress(s.persisted, s.size());
+            if (parked) {
+                sending.add(s);
+            }
+        }
+        pump();
+    }
+
+    private void onVerified(Verified v) {
+        OutboundStream s = streams.remove(v.getStream());
+        if (s == null) {
+            return;
+        }
+        end(s);
+        Transfer t = s.transfer;
+        t.listener.progress(t.size, t.size);
+        owner.attemptDone(this, t, new TransferResult(t.remotePath, t.size, t.bytesSent, s.startOffset,
+                v.getAlreadyPresent(), t.attempts, Duration.ofNanos(System.nanoTime() - t.startedNanos)), null);
+    }
+
+    private void onFailed(Failed f) {
+        OutboundStream s = streams.remove(f.getStream());
+        if (s != null) {
+            end(s);
+            owner.attemptDone(this, s.transfer, null, new TransferException(f.getReason(),
+                    "receiver: " + f.getMessage(), f.getRetryable()));
+        }
+    }
+
+    private void onReject(Reject r) {
+        OutboundStream s = streams.remove(r.getStream());
+        if (s != null) {
+            end(s);
+            boolean retry = r.getReason() == Reason.BUSY;
+            owner.attemptDone(this, s.transfer, null, new TransferException(r.getReason(),
+                    "receiver refused '" + s.transfer.remotePath + "': " + r.getMessage(), retry,
+                    retry ? Math.max(r.getRetryAfterMillis(), 500) : 0));
+        }
+    }
+
+    /** Gives up a stream on our side: tells the receiver to drop it, reports the error. */
+    private void abort(OutboundStream s, TransferException e) {
+        if (streams.remove(s.id) == null) {
+            return;
+        }
+        end(s);
+        if (ctx.channel().isActive()) {
+            ctx.writeAndFlush(Frames.cancel(s.id, e.getMessage()), ctx.voidPromise());
+        }
+        owner.attemptDone(this, s.transfer, null, e);
+    }
+
+    private void end(OutboundStream s) {
+        s.state = OutboundStream.State.DONE;
+        onDisk(s, () -> {
+            if (s.file != null) {
+                s.file.close();
+            }
+            return null;
+        }, (x, e) -> { });
+    }
+
+    /** Runs {@code work} on the disk executor after the stream's earlier work; {@code then} on the loop. */
+    private <T> void onDisk(OutboundStream s, Callable<T> work, BiConsumer<T, Throwable> then) {
+        CompletableFuture<T> f = s.chain.thenApplyAsync(ignored -> {
+            try {
+                return work.call();
+            } catch (Exception e) {
+                throw new CompletionException(e);
+            }
+        }, disk);
+        s.chain = f.handle((r, e) -> null);
+        f.whenCompleteAsync((r, e) -> then.accept(r,
+                e instanceof CompletionException && e.getCause() != null ? e.getCause() : e), ctx.executor());
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (ctx.channel().isWritable()) {
+            pump();
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        List<Transfer> interrupted = new ArrayList<>();
+        for (OutboundStream s : streams.values()) {
+            end(s);
+            interrupted.add(s.transfer);
+        }
+        streams.clear();
+        sending.clear();
+        owner.closed(this, ready, fatal, interrupted);
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof IdleStateEvent e) {
+            switch (e.state()) {
+                case WRITER_IDLE -> ctx.writeAndFlush(OutboundFrame.of(Frame.newBuilder()
+                        .setPing(Ping.newBuilder().setNanos(System.nanoTime())).build()), ctx.voidPromise());
+                case READER_IDLE -> {
+                    LOG.warn("receiver silent for too long; closing the connection");
+                    ctx.close();
+                }
+                default -> { }
+            }
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        Throwable c = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
+        if (c instanceof NotSslRecordException) {
+            fatal(Reason.PROTOCOL_ERROR, "the receiver does not answer in TLS (is it running with --plain? "
+                    + "use --plain on both sides or on neither)");
+        } else if (c instanceof SSLException) {
+            fatal(Reason.PROTOCOL_ERROR, "TLS handshake with the receiver failed: " + c.getMessage());
+        } else if (cause instanceof DecoderException) {
+            protocolError(cause.getMessage());
+            return;
+        } else if (!(c instanceof IOException)) {
+            LOG.warn("unexpected error on the connection to the receiver", cause);
+        } else {
+            LOG.debug("connection to the receiver failed: {}", cause.toString());
+        }
+        ctx.close();
+    }
+
+    private void fatal(Reason reason, String message) {
+        if (fatal == null) {
+            fatal = new TransferException(reason, message, false);
+        }
+    }
+
+    private void protocolError(String message) {
+        fatal(Reason.PROTOCOL_ERROR, "protocol error: " + message);
+        if (ctx.channel().isActive()) {
+            ctx.writeAndFlush(Frames.goodbye(Reason.PROTOCOL_ERROR, message)).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+}

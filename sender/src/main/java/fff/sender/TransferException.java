@@ -1,0 +1,34 @@
+package fff.sender;
+
+import fff.proto.Reason;
+
+/** A transfer attempt that did not end in {@code Verified}: why, and whether trying again can help. */
+public final class TransferException extends Exception {
+
+    private final Reason reason;
+    private final boolean retryable;
+    private final long retryAfterMillis;
+
+    public TransferException(Reason reason, String message, boolean retryable) {
+        this(reason, message, retryable, 0);
+    }
+
+    public TransferException(Reason reason, String message, boolean retryable, long retryAfterMillis) {
+        super(message);
+        this.reason = reason;
+        this.retryable = retryable;
+        this.retryAfterMillis = retryAfterMillis;
+    }
+
+    public Reason reason() {
+        return reason;
+    }
+
+    public boolean retryable() {
+        return retryable;
+    }
+
+    public long retryAfterMillis() {
+        return retryAfterMillis;
+    }
+}

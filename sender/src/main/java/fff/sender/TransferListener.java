@@ -1,0 +1,10 @@
+package fff.sender;
+
+/** Progress of one transfer, called from network threads: keep it short and never block. */
+public interface TransferListener {
+
+    /** {@code persisted} bytes of the file are known to be on the receiver's disk (after a resume too). */
+    void progress(long persisted, long size);
+
+    TransferListener NONE = (persisted, size) -> { };
+}
