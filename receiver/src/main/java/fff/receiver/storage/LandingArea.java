@@ -1,0 +1,221 @@
+package fff.receiver.storage;
+
+import fff.common.hash.ContentHasher;
+import fff.common.hash.FileDigests;
+import fff.proto.Reason;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Where received files land. A file is written to a hidden partial next to its final path
+ * ({@code .<name>.fff-partial}), hashed while written, and renamed into place only after the size and content
+ * digest match the sender's; a partial kept after an interruption is resumed from its last whole
+ * {@link ContentHasher#BLOCK_SIZE block}.
+ *
+ * <p>Every method does blocking file I/O (including hashing whole files) and must run on a disk executor,
+ * never on a Netty event loop. Instances are thread-safe; each {@link Incoming} is used by one thread at a time.
+ */
+public final class LandingArea {
+
+    public static final String PARTIAL_PREFIX = ".";
+    public static final String PARTIAL_SUFFIX = ".fff-partial";
+
+    private final Path root;
+    private final long reserveBytes;
+    /** Final paths with an open {@link Incoming}. */
+    private final Set<Path> claims = ConcurrentHashMap.newKeySet();
+
+    public LandingArea(Path root, long reserveBytes) throws IOException {
+        if (reserveBytes < 0) {
+            throw new IllegalArgumentException("reserveBytes must be >= 0, was " + reserveBytes);
+        }
+        Files.createDirectories(root);
+        this.root = root.toAbsolutePath().normalize();
+        this.reserveBytes = reserveBytes;
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    public long reserveBytes() {
+        return reserveBytes;
+    }
+
+    /** True for names of the form {@code .<name>.fff-partial}. */
+    public static boolean isPartialName(String fileName) {
+        return fileName.length() > PARTIAL_PREFIX.length() + PARTIAL_SUFFIX.length()
+                && fileName.startsWith(PARTIAL_PREFIX)
+                && fileName.endsWith(PARTIAL_SUFFIX);
+    }
+
+    static Path partialFor(Path finalPath) {
+        return finalPath.resolveSibling(PARTIAL_PREFIX + finalPath.getFileName() + PARTIAL_SUFFIX);
+    }
+
+    /**
+     * Claims {@code wirePath} for one incoming stream and finds where it can start: the whole file if it is
+     * already present with this size, the block-aligned prefix of a kept partial, or nothing.
+     */
+    public Incoming begin(String wirePath, long size, long mtimeMillis) throws StorageRefusal, IOException {
+        if (size < 0) {
+            throw new StorageRefusal(Reason.PROTOCOL_ERROR, "negative size " + size + " for " + SafePath.quote(wirePath));
+        }
+        Path finalPath = SafePath.resolve(root, wirePath);
+        if (!claims.add(finalPath)) {
+            throw new StorageRefusal(Reason.BUSY, SafePath.quote(wirePath) + " is already being received");
+        }
+        FileChannel channel = null;
+        try {
+            createDirectoriesSafely(finalPath.getParent(), wirePath);
+            SafePath.checkNoSymlinkEscape(root, finalPath);
+            if (Files.isDirectory(finalPath, LinkOption.NOFOLLOW_LINKS)) {
+                throw new StorageRefusal(Reason.BAD_PATH, SafePath.quote(wirePath) + " exists and is a directory");
+            }
+            Path partial = partialFor(finalPath);
+            boolean present = Files.isRegularFile(finalPath, LinkOption.NOFOLLOW_LINKS)
+                    && Files.size(finalPath) == size;
+            long partialLen = present ? -1 : existingPartialLength(partial, wirePath);
+            long resumable = partialLen < 0 ? 0 : ContentHasher.blockFloor(Math.min(partialLen, size));
+            checkSpace(present ? 0 : size - resumable);
+
+            ContentHasher hasher = new ContentHasher();
+            if (present) {
+                try (FileChannel ch = FileChannel.open(finalPath, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+                    FileDigests.feed(ch, hasher, size);
+                }
+                return new Incoming(this, finalPath, partial, size, mtimeMillis, true, null, hasher);
+            }
+            channel = Incoming.openPartial(partial);
+            if (partialLen >= 0) {
+                channel.truncate(resumable);
+                FileDigests.feed(channel, hasher, resumable);
+            }
+            return new Incoming(this, finalPath, partial, size, mtimeMillis, false, channel, hasher);
+        } catch (StorageRefusal | IOException | RuntimeException | Error e) {
+            if (channel != null) {
+                try {
+                    channel.close();
+                } catch (IOException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
+            release(finalPath);
+            throw e;
+        }
+    }
+
+    /** Creates the directory {@code wirePath} (and its parents) under the root. */
+    public void makeDirectory(String wirePath) throws StorageRefusal, IOException {
+        createDirectoriesSafely(SafePath.resolve(root, wirePath), wirePath);
+    }
+
+    /** Deletes partial files last modified longer than {@code olderThan} ago and not being received; returns how many. */
+    public int cleanStalePartials(Duration olderThan) throws IOException {
+        long cutoff = System.currentTimeMillis() - olderThan.toMillis();
+        int[] deleted = {0};
+        Files.walkFileTree(root, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+                String name = file.getFileName().toString();
+                if (attrs.isRegularFile() && isPartialName(name)
+                        && attrs.lastModifiedTime().toMillis() < cutoff
+                        && !claims.contains(finalFor(file))) {
+                    try {
+                        if (Files.deleteIfExists(file)) {
+                            deleted[0]++;
+                        }
+                    } catch (IOException e) {
+                        // Left for the next sweep; one unreadable corner must not stop the rest.
+                    }
+                }
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFileFailed(Path file, IOException exc) {
+                return FileVisitResult.CONTINUE;
+            }
+        });
+        return deleted[0];
+    }
+
+    void release(Path finalPath) {
+        claims.remove(finalPath);
+    }
+
+    private static Path finalFor(Path partial) {
+        String name = partial.getFileName().toString();
+        return partial.resolveSibling(
+                name.substring(PARTIAL_PREFIX.length(), name.length() - PARTIAL_SUFFIX.length()));
+    }
+
+    private void createDirectoriesSafely(Path dir, String wirePath) throws StorageRefusal, IOException {
+        SafePath.checkNoSymlinkEscape(root, dir);
+        try {
+            Files.createDirectories(dir);
+        } catch (FileAlreadyExistsException | NotDirectoryException e) {
+            throw new StorageRefusal(Reason.BAD_PATH,
+                    "cannot make directories for " + SafePath.quote(wirePath) + ": a file is in the way");
+        }
+        // Again after creating: a link could have appeared between the check and the mkdir.
+        SafePath.checkNoSymlinkEscape(root, dir);
+    }
+
+    /** Length of a usable partial, or -1 when there is none; a stray non-file at the partial's name is refused. */
+    private static long existingPartialLength(Path partial, String wirePath) throws StorageRefusal, IOException {
+        BasicFileAttributes attrs;
+        try {
+            attrs = Files.readAttributes(partial, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        } catch (NoSuchFileException e) {
+            return -1;
+        }
+        if (attrs.isSymbolicLink()) {
+            Files.delete(partial);
+            return -1;
+        }
+        if (!attrs.isRegularFile()) {
+            throw new StorageRefusal(Reason.BAD_PATH,
+                    "the partial file for " + SafePath.quote(wirePath) + " is in the way (not a regular file)");
+        }
+        return attrs.size();
+    }
+
+    private void checkSpace(long bytesStillNeeded) throws StorageRefusal, IOException {
+        long usable = Files.getFileStore(root).getUsableSpace();
+        if (usable - bytesStillNeeded < reserveBytes) {
+            throw new StorageRefusal(Reason.DISK_FULL, "needs " + humanBytes(bytesStillNeeded) + ", "
+                    + humanBytes(usable) + " free, reserve " + humanBytes(reserveBytes));
+        }
+    }
+
+    /** Decimal units, one decimal place: "1.2 GB", "800 MB", "17 B". */
+    static String humanBytes(long bytes) {
+        String[] units = {"B", "kB", "MB", "GB", "TB", "PB", "EB"};
+        double v = bytes;
+        int u = 0;
+        while (Math.abs(v) >= 1000 && u < units.length - 1) {
+            v /= 1000;
+            u++;
+        }
+        String s = u == 0 ? Long.toString(bytes) : String.format(Locale.ROOT, "%.1f", v);
+        if (s.endsWith(".0")) {
+            s = s.substring(0, s.length() - 2);
+        }
+        return s + " " + units[u];
+    }
+}

@@ -1,0 +1,37 @@
+package fff.receiver.storage;
+
+import fff.proto.Reason;
+import java.util.Objects;
+
+/** What {@link Incoming#finish} concluded about a file, with a message for people. */
+public record Verdict(Outcome outcome, String message) {
+
+    public enum Outcome {
+        /** The bytes matched and the file is now at its final path. */
+        VERIFIED,
+        /** The final file already had the sender's content; nothing was touched. */
+        ALREADY_PRESENT,
+        SIZE_MISMATCH,
+        HASH_MISMATCH
+    }
+
+    public Verdict {
+        Objects.requireNonNull(outcome, "outcome");
+        Objects.requireNonNull(message, "message");
+    }
+
+    /** True when the receiver now holds the sender's content at the final path. */
+    public boolean ok() {
+        return outcome == Outcome.VERIFIED || outcome == Outcome.ALREADY_PRESENT;
+    }
+
+    /** The wire reason for a {@code Failed}/{@code Reject}; {@code REASON_UNSPECIFIED} for {@link Outcome#VERIFIED}. */
+    public Reason reason() {
+        return switch (outcome) {
+            case VERIFIED -> Reason.REASON_UNSPECIFIED;
+            case ALREADY_PRESENT -> Reason.ALREADY_PRESENT;
+            case SIZE_MISMATCH -> Reason.SIZE_MISMATCH;
+            case HASH_MISMATCH -> Reason.HASH_MISMATCH;
+        };
+    }
+}
