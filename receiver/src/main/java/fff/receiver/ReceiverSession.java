@@ -18,6 +18,7 @@ import fff.proto.Start;
 import fff.receiver.storage.Incoming;
 import fff.receiver.storage.LandingArea;
 import fff.receiver.storage.StorageRefusal;
+import fff.receiver.storage.Verdict;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -319,13 +320,13 @@ final class ReceiverSession extends ChannelInboundHandlerAdapter {
             }
             switch (verdict.outcome()) {
                 case VERIFIED, ALREADY_PRESENT -> {
-                    boolean present = verdict.outcome() == Incoming.Outcome.ALREADY_PRESENT;
+                    boolean present = verdict.outcome() == Verdict.Outcome.ALREADY_PRESENT;
                     events.file(peer, s.offer.getPath(), s.offer.getSize(), s.received, present);
                     write(Frames.verified(s.id, end.getByteCount(), present), true);
                 }
                 case HASH_MISMATCH, SIZE_MISMATCH -> {
                     LOG.warn("'{}' from {} failed verification: {}", s.offer.getPath(), peerName, verdict.message());
-                    Reason r = verdict.outcome() == Incoming.Outcome.HASH_MISMATCH
+                    Reason r = verdict.outcome() == Verdict.Outcome.HASH_MISMATCH
                             ? Reason.HASH_MISMATCH : Reason.SIZE_MISMATCH;
                     write(Frames.failed(s.id, r, verdict.message(), true), true);
                 }

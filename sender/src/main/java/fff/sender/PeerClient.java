@@ -61,7 +61,7 @@ public final class PeerClient implements AutoCloseable {
     private TransferException fatal;
     private boolean closed;
 
-    public PeerClient(PeerTarget target, NodeIdentity identity, int connections) {
+    public PeerClient(PeerTarget target, NodeIdentity identity, int connections) throws IOException {
         if (connections < 1) {
             throw new IllegalArgumentException("connections must be >= 1, got " + connections);
         }
