@@ -23,8 +23,10 @@ public final class ContentHasher {
 
     private static final LongTupleHashFunction XXH128 = LongTupleHashFunction.xx128();
 
-    // a heap block: zero-allocation-hashing reaches direct buffers through sun.nio.ch, closed on JDK 17
-    private final ByteBuffer block = ByteBuffer.allocate(BLOCK_SIZE);
+    // a heap array: zero-allocation-hashing reads byte[] through Unsafe (fast), while ByteBuffers go through
+    // slow per-long accessors, and direct ones need sun.nio.ch, closed on JDK 17
+    private final byte[] block = new byte[BLOCK_SIZE];
+    private int fill;
     private final long[] tuple = new long[2];
     private ByteBuffer list = ByteBuffer.allocate(DIGEST_BYTES * 64).order(ByteOrder.LITTLE_ENDIAN);
     private long bytes;
@@ -33,13 +35,11 @@ public final class ContentHasher {
     public void update(ByteBuffer src) {
         ByteBuffer in = src.duplicate();
         while (in.hasRemaining()) {
-            int n = Math.min(in.remaining(), block.remaining());
-            ByteBuffer part = in.slice();
-            part.limit(n);
-            block.put(part);
-            in.position(in.position() + n);
+            int n = Math.min(in.remaining(), BLOCK_SIZE - fill);
+            in.get(block, fill, n);
+            fill += n;
             bytes += n;
-            if (!block.hasRemaining()) {
+            if (fill == BLOCK_SIZE) {
                 closeBlock();
             }
         }
@@ -51,7 +51,7 @@ public final class ContentHasher {
 
     /** Forgets everything fed so far. */
     public void reset() {
-        block.clear();
+        fill = 0;
         list.clear();
         bytes = 0;
     }
@@ -66,13 +66,11 @@ public final class ContentHasher {
         ByteBuffer digests = list.duplicate().flip();
         ByteBuffer tail = ByteBuffer.allocate(digests.remaining() + DIGEST_BYTES).order(ByteOrder.LITTLE_ENDIAN);
         tail.put(digests);
-        if (block.position() > 0) {
-            ByteBuffer partial = block.duplicate().flip();
-            XXH128.hashBytes(partial, tuple);
+        if (fill > 0) {
+            XXH128.hashBytes(block, 0, fill, tuple);
             tail.putLong(tuple[0]).putLong(tuple[1]);
         }
-        tail.flip();
-        long[] top = XXH128.hashBytes(tail);
+        long[] top = XXH128.hashBytes(tail.array(), 0, tail.position());
         return ByteBuffer.allocate(DIGEST_BYTES).order(ByteOrder.LITTLE_ENDIAN).putLong(top[0]).putLong(top[1]).array();
     }
 
@@ -94,9 +92,8 @@ public final class ContentHasher {
     }
 
     private void closeBlock() {
-        block.flip();
-        XXH128.hashBytes(block, tuple);
-        block.clear();
+        XXH128.hashBytes(block, 0, BLOCK_SIZE, tuple);
+        fill = 0;
         if (list.remaining() < DIGEST_BYTES) {
             ByteBuffer bigger = ByteBuffer.allocate(list.capacity() * 2).order(ByteOrder.LITTLE_ENDIAN);
             list.flip();

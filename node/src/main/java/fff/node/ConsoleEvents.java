@@ -1,0 +1,31 @@
+package fff.node;
+
+import fff.common.identity.NodeId;
+import fff.receiver.ReceiverEvents;
+import java.io.PrintStream;
+
+/** Prints one line per delivered file, for a receiver in the foreground. */
+final class ConsoleEvents implements ReceiverEvents {
+
+    private final PrintStream out;
+
+    ConsoleEvents(PrintStream out) {
+        this.out = out;
+    }
+
+    @Override
+    public void file(NodeId from, String path, long size, long bytesWritten, boolean present) {
+        out.printf("received %s (%s)%s from %s%n", path, Sizes.human(size),
+                present ? " already present, nothing written" : bytesWritten < size
+                        ? ", resumed: " + Sizes.human(bytesWritten) + " written now" : "", who(from));
+    }
+
+    @Override
+    public void directory(NodeId from, String path) {
+        out.printf("received directory %s from %s%n", path, who(from));
+    }
+
+    private static String who(NodeId id) {
+        return id == null ? "unidentified plain sender" : id.shortForm();
+    }
+}

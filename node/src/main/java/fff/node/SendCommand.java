@@ -1,0 +1,61 @@
+package fff.node;
+
+import fff.common.identity.KnownPeers;
+import fff.common.identity.NodeId;
+import fff.common.identity.NodeIdentity;
+import fff.common.wire.HostPort;
+import fff.sender.PeerClient;
+import fff.sender.PeerTarget;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "send", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Send files and directory trees to a receiver, like scp: progress on a terminal, one line",
+                "per file otherwise. Exit status 0 only when every file was verified by the receiver.",
+                "Without --peer-id the receiver's ID is trusted on first use and remembered in known_peers."})
+final class SendCommand implements Callable<Integer> {
+
+    @Option(names = "--to", required = true, paramLabel = "HOST:PORT", description = "Receiver address")
+    String to;
+
+    @Option(names = "--peer-id", paramLabel = "ID", description = "The receiver's node ID (pins it)")
+    String peerId;
+
+    @Option(names = "--plain", description = "Plain TCP instead of mutual TLS 1.3 (the receiver must agree)")
+    boolean plain;
+
+    @Option(names = "--dir", paramLabel = "REMOTE_SUBDIR", description = "Subdirectory under the receiver's root")
+    String remoteDir;
+
+    @Option(names = "--connections", paramLabel = "N", defaultValue = "1",
+            description = "TCP connections to use (default: ${DEFAULT-VALUE})")
+    int connections;
+
+    @Option(names = "--attempts", paramLabel = "N", defaultValue = "10",
+            description = "Attempts per file before giving up (default: ${DEFAULT-VALUE})")
+    int attempts;
+
+    @Parameters(arity = "1..*", paramLabel = "PATH", description = "Files or directories to send")
+    List<Path> paths;
+
+    @Mixin
+    HomeOption home;
+
+    @Override
+    public Integer call() throws Exception {
+        NodeIdentity identity = NodeIdentity.loadOrCreate(home.resolve());
+        SendPlan plan = SendPlan.of(paths, remoteDir);
+        plan.warnings().forEach(w -> System.err.println("fff: " + w));
+        NodeId pinned = peerId == null ? null : NodeId.parse(peerId);
+        PeerTarget target = new PeerTarget(HostPort.parse(to), plain, pinned, KnownPeers.in(home.resolve()),
+                attempts, 8);
+        try (PeerClient client = new PeerClient(target, identity, connections)) {
+            return new SendRun(client, plan, System.out, System.err, System.console() != null).run();
+        }
+    }
+}

@@ -1,0 +1,98 @@
+package fff.node;
+
+import fff.sender.PeerClient;
+import fff.sender.TransferResult;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicLong;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+
+/**
+ * Runs a {@link SendPlan} through a {@link PeerClient} and reports: a progress bar with rate and ETA on a
+ * terminal, one summary line per file otherwise, failures on stderr. Returns the exit status.
+ */
+final class SendRun {
+
+    private final PeerClient client;
+    private final SendPlan plan;
+    private final PrintStream out;
+    private final PrintStream err;
+    private final boolean terminal;
+
+    SendRun(PeerClient client, SendPlan plan, PrintStream out, PrintStream err, boolean terminal) {
+        this.client = client;
+        this.plan = plan;
+        this.out = out;
+        this.err = err;
+        this.terminal = terminal;
+    }
+
+    int run() throws IOException {
+        long started = System.nanoTime();
+        AtomicLong persisted = new AtomicLong();
+        ProgressBar bar = terminal ? new ProgressBarBuilder().setTaskName("send").setInitialMax(plan.totalBytes())
+                .setUnit("MB", 1_000_000).showSpeed().setStyle(ProgressBarStyle.ASCII).build() : null;
+        List<CompletableFuture<TransferResult>> futures = new ArrayList<>();
+        for (SendPlan.Item item : plan.items()) {
+            long[] last = {0};
+            futures.add(client.send(item.source(), item.remotePath(), (done, size) -> {
+                long delta;
+                synchronized (last) {
+                    delta = done - last[0];
+                    last[0] = done;
+                }
+                long total = persisted.addAndGet(delta);
+                if (bar != null) {
+                    bar.stepTo(total);
+                }
+            }));
+        }
+        int failed = 0;
+        long sent = 0;
+        long files = 0;
+        for (int i = 0; i < futures.size(); i++) {
+            SendPlan.Item item = plan.items().get(i);
+            try {
+                TransferResult r = futures.get(i).join();
+                sent += r.bytesSent();
+                if (!item.directory()) {
+                    files++;
+                }
+                if (bar == null && !item.directory()) {
+                    out.println(line(r));
+                }
+            } catch (CompletionException e) {
+                failed++;
+                Throwable c = e.getCause() == null ? e : e.getCause();
+                err.println("fff: FAILED " + item.remotePath() + ": " + c.getMessage());
+            }
+        }
+        if (bar != null) {
+            bar.close();
+        }
+        double secs = (System.nanoTime() - started) / 1e9;
+        String summary = String.format("%d of %d file(s), %s verified in %.2f s (%s); %s sent over the link",
+                files, plan.fileCount(), Sizes.human(plan.totalBytes()), secs, Sizes.rate(plan.totalBytes(), secs),
+                Sizes.human(sent));
+        if (failed == 0) {
+            out.println(summary);
+            return 0;
+        }
+        err.println("fff: " + failed + " item(s) failed; " + summary);
+        return 1;
+    }
+
+    static String line(TransferResult r) {
+        String how = r.alreadyPresent() ? "already present"
+                : r.resumedFrom() > 0 ? "resumed at " + r.resumedFrom() : "sent";
+        double secs = r.elapsed().toNanos() / 1e9;
+        return String.format("verified %s %d bytes, %s, %d bytes over the link, %d attempt(s), %s",
+                r.remotePath(), r.size(), how, r.bytesSent(), r.attempts(), Sizes.rate(r.size(), secs));
+    }
+}
