@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# ops/deps-debian.sh - install what a user needs to run fff on Debian (12+):
+# a Java 17+ JDK (the ./fff launcher builds node/target/fff.jar with ./mvnw when it is
+# missing, so a JRE alone is not enough). Idempotent; prints nothing when all is present.
+# Uses sudo when not run as root.
+set -euo pipefail
+
+java_major() { # major version of java/javac on PATH; 0 when absent
+  command -v "$1" >/dev/null 2>&1 || { echo 0; return; }
+  "$1" -version 2>&1 | awk '
+    match($0, /(version "|javac )[0-9._]+/) {
+      v = substr($0, RSTART, RLENGTH); sub(/^(version "|javac )/, "", v)
+      split(v, p, "."); print (p[1] == 1 ? p[2] : p[1]) + 0; found = 1; exit
+    }
+    END { if (!found) print 0 }'
+}
+
+pkgs=()
+if [ "$(java_major java)" -lt 17 ] || [ "$(java_major javac)" -lt 17 ]; then
+  pkgs+=(openjdk-17-jdk-headless)
+fi
+[ ${#pkgs[@]} -eq 0 ] && exit 0
+
+SUDO=()
+if [ "$(id -u)" != 0 ]; then
+  command -v sudo >/dev/null 2>&1 || { echo "deps-debian.sh: need root or sudo to install: ${pkgs[*]}" >&2; exit 1; }
+  SUDO=(sudo)
+fi
+echo "deps-debian.sh: installing ${pkgs[*]}" >&2
+"${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q
+"${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${pkgs[@]}"
+# an older java earlier on PATH / in alternatives would still win
+if [ "$(java_major java)" -lt 17 ]; then
+  echo "deps-debian.sh: installed openjdk-17, but 'java' on PATH is still older; select it with:" >&2
+  echo "  sudo update-alternatives --config java   (and javac)" >&2
+  exit 1
+fi
