@@ -1,0 +1,190 @@
+package fff.common.config;
+
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import fff.common.identity.NodeId;
+import fff.common.wire.HostPort;
+import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+
+/**
+ * Maps a YAML config file onto {@link NodeConfig} by hand, key by key, so that every error names the full key
+ * and the value found there. Relative paths are resolved against the directory of the file.
+ */
+final class ConfigReader {
+
+    private static final YAMLMapper YAML =
+            YAMLMapper.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
+
+    private static final List<String> TOP = List.of("node", "web", "receive", "destinations");
+    private static final List<String> TOP_NOT_YET = List.of("groups", "watch", "sources");
+    private static final List<String> NODE = List.of("home", "listen", "plain");
+    private static final List<String> WEB = List.of("listen");
+    private static final List<String> RECEIVE = List.of("root", "allow", "allow-any", "reserve", "stale-partials");
+    private static final List<String> RECEIVE_NOT_YET = List.of("group");
+    private static final List<String> DESTINATION =
+            List.of("peer", "id", "plain", "connections", "ftp", "password-env", "local");
+
+    private final Path base;
+
+    private ConfigReader(Path base) {
+        this.base = base;
+    }
+
+    static NodeConfig read(Path file) throws ConfigException {
+        JsonNode document = parse(file);
+        Path absolute = file.toAbsolutePath().normalize();
+        try {
+            return new ConfigReader(absolute.getParent()).config(YamlMapping.root(document));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static JsonNode parse(Path file) throws ConfigException {
+        byte[] text;
+        try {
+            text = Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            throw new ConfigException(file + ": no such config file", e);
+        } catch (AccessDeniedException e) {
+            throw new ConfigException(file + ": cannot read config file: permission denied", e);
+        } catch (IOException e) {
+            throw new ConfigException(file + ": cannot read config file: " + e.getMessage(), e);
+        }
+        try {
+            return YAML.readTree(text);
+        } catch (IOException e) {
+            throw new ConfigException(file + syntaxError(e), e);
+        }
+    }
+
+    /** {@code " line N: not valid YAML: PROBLEM"} on one line, from SnakeYAML's marks when it has them. */
+    private static String syntaxError(IOException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            // Jackson's own location can be the start of the enclosing node; SnakeYAML marks the problem itself.
+            if (t instanceof MarkedYAMLException yaml && yaml.getProblemMark() != null && yaml.getProblem() != null) {
+                String context = yaml.getContext() == null ? "" : " (" + yaml.getContext().strip() + ")";
+                return " line " + (yaml.getProblemMark().getLine() + 1) + ": not valid YAML: "
+                        + yaml.getProblem().strip() + context;
+            }
+        }
+        JsonLocation at = e instanceof JsonProcessingException j ? j.getLocation() : null;
+        String where = at != null && at.getLineNr() > 0 ? " line " + at.getLineNr() : "";
+        String original = e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
+        String message = original == null ? "syntax error" : original.strip();
+        int newline = message.indexOf('\n');
+        return where + ": not valid YAML: " + (newline < 0 ? message : message.substring(0, newline));
+    }
+
+    private NodeConfig config(YamlMapping top) {
+        top.checkKeys(TOP, TOP_NOT_YET);
+        NodeSection node = node(top.mapping("node"));
+        WebSection web = web(top.mapping("web"));
+        ReceiveSection receive = top.has("receive") ? receive(top.mapping("receive")) : null;
+        return new NodeConfig(node, web, receive, destinations(top.mapping("destinations"), node));
+    }
+
+    private NodeSection node(YamlMapping m) {
+        m.checkKeys(NODE, List.of());
+        return new NodeSection(path(m, "home"), hostPort(m, "listen"), m.bool("plain", false));
+    }
+
+    private WebSection web(YamlMapping m) {
+        m.checkKeys(WEB, List.of());
+        return new WebSection(hostPort(m, "listen"));
+    }
+
+    private ReceiveSection receive(YamlMapping m) {
+        m.checkKeys(RECEIVE, RECEIVE_NOT_YET);
+        String reserve = m.text("reserve");
+        String stale = m.text("stale-partials");
+        return new ReceiveSection(
+                path(m, "root"),
+                m.texts("allow"),
+                m.bool("allow-any", false),
+                reserve == null ? ReceiveSection.DEFAULT_RESERVE : ByteSize.parse(m.key("reserve"), reserve),
+                stale == null ? null : Durations.parse(m.key("stale-partials"), stale));
+    }
+
+    private Map<String, Destination> destinations(YamlMapping all, NodeSection node) {
+        Map<String, Destination> out = new LinkedHashMap<>();
+        for (String name : all.names()) {
+            out.put(name, destination(name, all.mapping(name), node));
+        }
+        return out;
+    }
+
+    private Destination destination(String name, YamlMapping m, NodeSection node) {
+        m.checkKeys(DESTINATION, List.of());
+        HostPort peer = hostPort(m, "peer");
+        String ftp = m.text("ftp");
+        Path local = path(m, "local");
+        if (peer == null && (ftp != null || local != null)) {
+            for (String peerOnly : List.of("plain", "connections")) {
+                if (m.has(peerOnly)) {
+                    throw new IllegalArgumentException(
+                            m.key(peerOnly) + ": only a peer destination has " + peerOnly);
+                }
+            }
+        }
+        String id = m.text("id");
+        return new Destination(
+                name,
+                peer,
+                id == null ? null : nodeId(m.key("id"), id),
+                m.bool("plain", node.plain()),
+                m.integer("connections", Destination.DEFAULT_CONNECTIONS),
+                ftp,
+                m.text("password-env"),
+                local);
+    }
+
+    private Path path(YamlMapping m, String name) {
+        String text = m.text(name);
+        if (text == null) {
+            return null;
+        }
+        if (text.isBlank()) {
+            throw new IllegalArgumentException(m.key(name) + ": empty path");
+        }
+        try {
+            return base.resolve(text).normalize();
+        } catch (InvalidPathException e) {
+            throw new IllegalArgumentException(m.key(name) + ": '" + text + "' is not a path: " + e.getReason(), e);
+        }
+    }
+
+    private static HostPort hostPort(YamlMapping m, String name) {
+        String text = m.text(name);
+        if (text == null) {
+            return null;
+        }
+        try {
+            return HostPort.parse(text);
+        } catch (IllegalArgumentException e) {
+            String why = e.getMessage();
+            throw new IllegalArgumentException(
+                    m.key(name) + ": " + (why.contains("'" + text + "'") ? why : "'" + text + "': " + why), e);
+        }
+    }
+
+    private static NodeId nodeId(String key, String text) {
+        try {
+            return NodeId.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(key + ": " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,83 @@
+package fff.common.config;
+
+import fff.common.identity.NodeId;
+import fff.common.wire.HostPort;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.regex.Pattern;
+
+/**
+ * One entry of the {@code destinations:} map: a place jobs are sent to, referred to as {@code NAME:subpath}.
+ * Exactly one of {@code peer}, {@code ftp} and {@code local} is set; that is its {@link #kind()}.
+ *
+ * <p>Only peers are supported by this version. FTP and local destinations are read and kept as written so a
+ * shared config file parses, but {@link NodeConfig} refuses them.
+ *
+ * @param name        the map key; letters, digits, {@code . _ -}
+ * @param peer        key {@code peer}: {@code HOST:PORT} of another node
+ * @param id          key {@code id} (peers only): the node ID the peer must present. Null: not pinned (and
+ *                    the name cannot be used in {@code receive.allow})
+ * @param plain       key {@code plain} (peers only): plain TCP instead of TLS. Default: {@code node.plain}
+ * @param connections key {@code connections} (peers only): TCP connections to open, at least 1. Default
+ *                    {@link #DEFAULT_CONNECTIONS}
+ * @param ftp         key {@code ftp}: an {@code ftp://} or {@code ftps://} URL, as written (not supported yet)
+ * @param passwordEnv key {@code password-env} (FTP only): environment variable holding the password, as written
+ * @param local       key {@code local}: a directory on this machine (not supported yet)
+ */
+public record Destination(
+        String name,
+        HostPort peer,
+        NodeId id,
+        boolean plain,
+        int connections,
+        String ftp,
+        String passwordEnv,
+        Path local) {
+
+    public static final int DEFAULT_CONNECTIONS = 1;
+
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]+");
+
+    /** What kind of place a destination is. */
+    public enum Kind { PEER, FTP, LOCAL }
+
+    public Destination {
+        if (name == null || !NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException("destinations." + name
+                    + ": a destination name may only have letters, digits, '.', '_' and '-'");
+        }
+        int given = (peer != null ? 1 : 0) + (ftp != null ? 1 : 0) + (local != null ? 1 : 0);
+        if (given != 1) {
+            throw new IllegalArgumentException("destinations." + name + ": give exactly one of peer, ftp, local"
+                    + (given == 0 ? "" : " (got " + given + ")"));
+        }
+        if (connections < 1) {
+            throw new IllegalArgumentException(
+                    "destinations." + name + ".connections: '" + connections + "' must be at least 1");
+        }
+        if (peer == null && id != null) {
+            throw new IllegalArgumentException("destinations." + name + ".id: only a peer destination has an id");
+        }
+        if (ftp == null && passwordEnv != null) {
+            throw new IllegalArgumentException(
+                    "destinations." + name + ".password-env: only an ftp destination has a password");
+        }
+        if (peer != null && peer.port() == 0) {
+            throw new IllegalArgumentException("destinations." + name + ".peer: '" + peer + "' has port 0");
+        }
+    }
+
+    /** A peer destination with defaults: TLS unless {@code plain}, one connection. */
+    public static Destination peer(String name, HostPort peer, NodeId id, boolean plain) {
+        return new Destination(name, peer, id, plain, DEFAULT_CONNECTIONS, null, null, null);
+    }
+
+    public Kind kind() {
+        return peer != null ? Kind.PEER : ftp != null ? Kind.FTP : Kind.LOCAL;
+    }
+
+    /** The config key of what was given for this destination, e.g. {@code destinations.archive.ftp}. */
+    String kindKey() {
+        return "destinations." + name + "." + kind().name().toLowerCase(Locale.ROOT);
+    }
+}
