@@ -19,6 +19,9 @@ pkgs=()
 if [ "$(java_major java)" -lt 17 ] || [ "$(java_major javac)" -lt 17 ]; then
   pkgs+=(openjdk-17-jdk-headless)
 fi
+# ./mvnw downloads Maven with curl or wget and unpacks it with unzip
+command -v curl >/dev/null 2>&1 || command -v wget >/dev/null 2>&1 || pkgs+=(curl ca-certificates)
+command -v unzip >/dev/null 2>&1 || pkgs+=(unzip)
 [ ${#pkgs[@]} -eq 0 ] && exit 0
 
 SUDO=()

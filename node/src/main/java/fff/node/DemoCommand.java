@@ -19,8 +19,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {"Two nodes on loopback: site A sends a generated folder to site B over mutual TLS,",
-                "then every file is compared byte for byte. Everything stays under --work."})
+        description = "Two nodes on loopback: site A sends a generated folder to site B over mutual TLS, "
+                + "then every file is compared byte for byte. Everything stays under --work.")
 final class DemoCommand implements Callable<Integer> {
 
     @Option(names = "--work", paramLabel = "DIR", description = "Working directory (default: a new temp dir)")

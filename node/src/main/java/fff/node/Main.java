@@ -7,6 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "fff", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "FileFlowFaster: moves files between sites, verified, resumable.",
         subcommands = {InitCommand.class, IdCommand.class, ReceiveCommand.class, SendCommand.class,
+                RunCommand.class,
                 DemoCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 

@@ -1,5 +1,6 @@
 package fff.node;
 
+import fff.common.config.ByteSize;
 import fff.common.identity.NodeId;
 import fff.common.identity.NodeIdentity;
 import fff.common.wire.HostPort;
@@ -18,8 +19,8 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "receive", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Receive files in the foreground until Ctrl-C.",
-                "Prints this node's ID and address; one line per verified file."})
+        description = "Receive files in the foreground until Ctrl-C. Prints this node's ID and address, "
+                + "then one line per verified file.")
 final class ReceiveCommand implements Callable<Integer> {
 
     @Option(names = "--listen", required = true, paramLabel = "HOST:PORT",
@@ -59,7 +60,7 @@ final class ReceiveCommand implements Callable<Integer> {
             ids.add(NodeId.parse(a));
         }
         ReceiverConfig config = ReceiverConfig.of(HostPort.parse(listen), plain, dir, who.allowAny, Set.copyOf(ids),
-                Long.parseLong(reserve));
+                ByteSize.parse("--reserve", reserve));
         PeerServer server = PeerServer.start(config, identity, new ConsoleEvents(System.out));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -15,9 +15,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "send", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Send files and directory trees to a receiver, like scp: progress on a terminal, one line",
-                "per file otherwise. Exit status 0 only when every file was verified by the receiver.",
-                "Without --peer-id the receiver's ID is trusted on first use and remembered in known_peers."})
+        description = {"Send files and directory trees to a receiver, like scp: a progress bar on a terminal, "
+                + "one line per file otherwise. Exit status 0 only when every file was verified by the receiver.",
+                "Without --peer-id the receiver's ID is trusted on first use and remembered in known_peers; "
+                + "a changed ID is refused afterwards."})
 final class SendCommand implements Callable<Integer> {
 
     @Option(names = "--to", required = true, paramLabel = "HOST:PORT", description = "Receiver address")

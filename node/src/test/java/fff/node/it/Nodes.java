@@ -1,0 +1,75 @@
+package fff.node.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.Stream;
+
+/** Shared steps of the end-to-end suites: identities, sample trees, tree comparison. */
+final class Nodes {
+
+    private Nodes() {}
+
+    /** Runs {@code fff init} in {@code home} and returns the printed node ID. */
+    static String init(Path home) throws Exception {
+        try (FffProcess p = FffProcess.start("init", home, "init")) {
+            String line = p.await("node ID: ");
+            assertEquals(0, p.waitFor(Duration.ofSeconds(30)), p.output());
+            return line.substring(line.indexOf("node ID: ") + 9).trim();
+        }
+    }
+
+    static void randomFile(Path file, long size, long seed) throws IOException {
+        Files.createDirectories(file.getParent());
+        Random rnd = new Random(seed);
+        byte[] buf = new byte[1 << 20];
+        try (OutputStream out = Files.newOutputStream(file)) {
+            for (long left = size; left > 0; ) {
+                rnd.nextBytes(buf);
+                int n = (int) Math.min(buf.length, left);
+                out.write(buf, 0, n);
+                left -= n;
+            }
+        }
+    }
+
+    /** Every file and directory under {@code expected} is present and byte-identical under {@code actual}. */
+    static int assertSameTree(Path expected, Path actual) throws IOException {
+        List<Path> all = new ArrayList<>();
+        try (Stream<Path> walk = Files.walk(expected)) {
+            walk.forEach(all::add);
+        }
+        int files = 0;
+        for (Path e : all) {
+            Path a = actual.resolve(expected.relativize(e).toString());
+            if (Files.isDirectory(e)) {
+                assertTrue(Files.isDirectory(a), "directory missing: " + a);
+            } else {
+                assertTrue(Files.isRegularFile(a), "file missing: " + a);
+                assertEquals(-1L, Files.mismatch(e, a), "content differs: " + a);
+                files++;
+            }
+        }
+        try (Stream<Path> walk = Files.walk(actual)) {
+            List<Path> partials = walk.filter(p -> p.getFileName().toString().endsWith(".fff-partial")).toList();
+            assertTrue(partials.isEmpty(), "partials left behind: " + partials);
+        }
+        return files;
+    }
+
+    /** The number in "..., N sent over the link" is not printed exactly; read the per-file line instead. */
+    static long bytesOverLink(String verifiedLine) {
+        String marker = " bytes over the link";
+        int end = verifiedLine.indexOf(marker);
+        int start = verifiedLine.lastIndexOf(' ', end - 1) + 1;
+        return Long.parseLong(verifiedLine.substring(start, end));
+    }
+}
