@@ -30,7 +30,8 @@ public final class FrameDecoder extends MessageToMessageDecoder<ByteBuf> {
 
     /** The length cutter: 4-byte prefix, hard maximum checked before anything is buffered, fail fast. */
     public static LengthFieldBasedFrameDecoder lengthDecoder() {
-        return new LengthFieldBasedFrameDecoder(WireLimits.MAX_FRAME, 0, 4, 0, 4, true);
+        // Netty counts the 4-byte length field itself against the maximum
+        return new LengthFieldBasedFrameDecoder(WireLimits.MAX_FRAME + 4, 0, 4, 0, 4, true);
     }
 
     @Override

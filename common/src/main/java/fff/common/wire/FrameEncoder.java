@@ -27,10 +27,16 @@ public final class FrameEncoder extends MessageToMessageEncoder<OutboundFrame> {
     @Override
     protected void encode(ChannelHandlerContext ctx, OutboundFrame msg, List<Object> out) {
         byte[] header = msg.frame().toByteArray();
-        if (header.length > WireLimits.MAX_HEADER || msg.payloadLength() > WireLimits.MAX_PAYLOAD) {
+        String problem = header.length > WireLimits.MAX_HEADER || msg.payloadLength() > WireLimits.MAX_PAYLOAD
+                ? "frame too large: header " + header.length + " B, payload " + msg.payloadLength() + " B"
+                : msg.frame().getBodyCase() == fff.proto.Frame.BodyCase.BODY_NOT_SET ? "frame without a message"
+                : msg.frame().hasData() ? (msg.frame().getData().getLength() != msg.payloadLength()
+                        ? "Data header says " + msg.frame().getData().getLength() + " B, payload has "
+                                + msg.payloadLength() : null)
+                : msg.payload() != null ? msg.frame().getBodyCase() + " frame with a payload" : null;
+        if (problem != null) {
             release(msg);
-            throw new EncoderException("frame too large: header " + header.length + " B, payload "
-                    + msg.payloadLength() + " B");
+            throw new EncoderException(problem);
         }
         ByteBuf prefix = ctx.alloc().buffer(6 + header.length);
         prefix.writeInt((int) (2 + header.length + msg.payloadLength()));

@@ -47,7 +47,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -255,9 +254,6 @@ class FrameCodecTest {
         assertFalse(ch.finish());
     }
 
-    @Disabled("main bug: FrameDecoder.lengthDecoder() passes WireLimits.MAX_FRAME as maxFrameLength, but "
-            + "LengthFieldBasedFrameDecoder counts the 4-byte length field in it, so prefixes MAX_FRAME-3..MAX_FRAME "
-            + "(a full MAX_HEADER header plus MAX_PAYLOAD) are refused; fix: WireLimits.MAX_FRAME + 4")
     @Test
     void prefixOfExactlyMaxFrameIsAccepted() {
         EmbeddedChannel ch = codecChannel();
