@@ -56,6 +56,7 @@ final class SendRun {
         int failed = 0;
         long sent = 0;
         long files = 0;
+        long verifiedBytes = 0;
         for (int i = 0; i < futures.size(); i++) {
             SendPlan.Item item = plan.items().get(i);
             try {
@@ -63,6 +64,7 @@ final class SendRun {
                 sent += r.bytesSent();
                 if (!item.directory()) {
                     files++;
+                    verifiedBytes += r.size();
                 }
                 if (bar == null && !item.directory()) {
                     out.println(line(r));
@@ -78,7 +80,7 @@ final class SendRun {
         }
         double secs = (System.nanoTime() - started) / 1e9;
         String summary = String.format("%d of %d file(s), %s verified in %.2f s (%s); %s sent over the link",
-                files, plan.fileCount(), Sizes.human(plan.totalBytes()), secs, Sizes.rate(plan.totalBytes(), secs),
+                files, plan.fileCount(), Sizes.human(verifiedBytes), secs, Sizes.rate(verifiedBytes, secs),
                 Sizes.human(sent));
         if (failed == 0) {
             out.println(summary);

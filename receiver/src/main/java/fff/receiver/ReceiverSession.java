@@ -209,7 +209,8 @@ final class ReceiverSession extends ChannelInboundHandlerAdapter {
 
     private void refuse(long id, String path, Throwable err) {
         if (err instanceof StorageRefusal r) {
-            LOG.warn("refused '{}' from {}: {}", path, peerName, r.getMessage());
+            // the refusal's message quotes the path escaped; the raw path may hold control characters
+            LOG.warn("refused an offer from {}: {}", peerName, r.getMessage());
             write(Frames.reject(id, r.reason(), r.getMessage()), true);
         } else {
             LOG.warn("could not open '{}' from {}: {}", path, peerName, err.toString());
