@@ -25,8 +25,8 @@ public record ReceiverConfig(HostPort listen, boolean plain, Path root, boolean 
 
     public static final long DEFAULT_RESERVE = 1L << 30;
     public static final Duration DEFAULT_STALE_AGE = Duration.ofDays(7);
-    public static final int DEFAULT_STREAM_WINDOW = 8 << 20;
-    public static final int DEFAULT_CONNECTION_WINDOW = 32 << 20;
+    public static final int DEFAULT_STREAM_WINDOW = 32 << 20;
+    public static final int DEFAULT_CONNECTION_WINDOW = 64 << 20;
     public static final int DEFAULT_MAX_STREAMS = 32;
 
     public ReceiverConfig {

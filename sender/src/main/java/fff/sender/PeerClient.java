@@ -127,7 +127,9 @@ public final class PeerClient implements AutoCloseable {
             int used = e.getValue();
             while (used < s.maxStreams() && !queue.isEmpty()) {
                 Transfer t = queue.poll();
-                t.attempts++;
+                if (t.attempts++ == 0) {
+                    t.startedNanos = System.nanoTime();
+                }
                 used++;
                 s.loop().execute(() -> s.start(t));
             }

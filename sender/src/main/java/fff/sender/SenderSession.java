@@ -78,7 +78,8 @@ final class SenderSession extends ChannelInboundHandlerAdapter {
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(SenderSession.class);
-    private static final int CHUNK_TLS = 256 << 10;
+    // whole 1 MiB blocks, so both ends hash payload where it lies; TLS records split it anyway
+    private static final int CHUNK_TLS = WireLimits.MAX_PAYLOAD;
     private static final int CHUNK_PLAIN = WireLimits.MAX_PAYLOAD;
 
     private final Owner owner;

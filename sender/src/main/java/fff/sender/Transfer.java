@@ -16,7 +16,8 @@ final class Transfer {
     final long mtimeMillis;
     final TransferListener listener;
     final CompletableFuture<TransferResult> result = new CompletableFuture<>();
-    final long startedNanos = System.nanoTime();
+    /** When the first attempt started; set by the client, read by the session. */
+    volatile long startedNanos;
     int attempts;
     volatile long bytesSent;
 

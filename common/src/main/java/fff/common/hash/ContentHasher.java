@@ -3,6 +3,7 @@ package fff.common.hash;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
+import io.netty.util.internal.PlatformDependent;
 import net.openhft.hashing.LongTupleHashFunction;
 
 /**
@@ -22,9 +23,11 @@ public final class ContentHasher {
     public static final int DIGEST_BYTES = 16;
 
     private static final LongTupleHashFunction XXH128 = LongTupleHashFunction.xx128();
+    /** Direct memory can be hashed in place when Netty can read a direct buffer's address. */
+    private static final boolean IN_PLACE = PlatformDependent.hasUnsafe();
 
-    // a heap array: zero-allocation-hashing reads byte[] through Unsafe (fast), while ByteBuffers go through
-    // slow per-long accessors, and direct ones need sun.nio.ch, closed on JDK 17
+    // partial blocks are gathered in a heap array: zero-allocation-hashing reads byte[] through Unsafe (fast),
+    // whereas its ByteBuffer path is slow for heap buffers and needs sun.nio.ch (closed on JDK 17) for direct ones
     private final byte[] block = new byte[BLOCK_SIZE];
     private int fill;
     private final long[] tuple = new long[2];
@@ -34,6 +37,17 @@ public final class ContentHasher {
     /** Feeds the remaining bytes of {@code src}; its position is left unchanged. */
     public void update(ByteBuffer src) {
         ByteBuffer in = src.duplicate();
+        if (fill == 0 && in.isDirect() && IN_PLACE) {
+            // whole blocks of a direct buffer are hashed where they lie: no copy on the bulk path
+            long address = PlatformDependent.directBufferAddress(in) + in.position();
+            while (in.remaining() >= BLOCK_SIZE) {
+                XXH128.hashMemory(address, BLOCK_SIZE, tuple);
+                appendDigest();
+                address += BLOCK_SIZE;
+                in.position(in.position() + BLOCK_SIZE);
+                bytes += BLOCK_SIZE;
+            }
+        }
         while (in.hasRemaining()) {
             int n = Math.min(in.remaining(), BLOCK_SIZE - fill);
             in.get(block, fill, n);
@@ -94,6 +108,10 @@ public final class ContentHasher {
     private void closeBlock() {
         XXH128.hashBytes(block, 0, BLOCK_SIZE, tuple);
         fill = 0;
+        appendDigest();
+    }
+
+    private void appendDigest() {
         if (list.remaining() < DIGEST_BYTES) {
             ByteBuffer bigger = ByteBuffer.allocate(list.capacity() * 2).order(ByteOrder.LITTLE_ENDIAN);
             list.flip();
