@@ -68,6 +68,45 @@ final class FffProcess implements AutoCloseable {
         return start(name, home, List.of(), args);
     }
 
+    /**
+     * Like {@link #start(String, Path, List, String...)} but without the trailing {@code --home}, for commands
+     * that take their home from elsewhere ({@code fff run --config FILE} reads {@code node.home}).
+     */
+    static FffProcess startWithoutHome(String name, List<String> jvmFlags, String... args) throws IOException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add("-Dio.netty.leakDetectionLevel=paranoid");
+        cmd.add("-Xmx512m");
+        cmd.addAll(jvmFlags);
+        cmd.add("-jar");
+        cmd.add(JAR.toString());
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().remove("FFF_HOME");
+        return new FffProcess(name, pb.start());
+    }
+
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /**
+     * SIGTERM, then waits up to {@code timeout} for the process to exit by itself. Returns whether it did;
+     * when it did not, it is killed (SIGKILL) so that nothing outlives the test. Unlike {@link #stop()}, what
+     * the process prints while it shuts down is captured: {@link Process#destroy()} closes our end of its
+     * output at once, the signal through its {@link ProcessHandle} does not.
+     */
+    boolean stopWithin(Duration timeout) throws InterruptedException {
+        process.toHandle().destroy();
+        boolean exited = process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        if (!exited) {
+            process.destroyForcibly();
+            process.waitFor(10, TimeUnit.SECONDS);
+        }
+        pump.join(5000);
+        return exited;
+    }
+
     /** Waits for a line matching {@code p}; fails with the output so far when it does not come. */
     String await(Predicate<String> p, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();

@@ -72,4 +72,29 @@ final class Nodes {
         int start = verifiedLine.lastIndexOf(' ', end - 1) + 1;
         return Long.parseLong(verifiedLine.substring(start, end));
     }
+
+    /** Waits until {@code file} exists with at least {@code atLeast} bytes; fails with {@code watched}'s output. */
+    static void awaitSize(Path file, long atLeast, FffProcess watched, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            try {
+                if (Files.size(file) >= atLeast) {
+                    return;
+                }
+            } catch (java.nio.file.NoSuchFileException notYet) {
+                // not created yet, or renamed away in between
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(file + " never reached " + atLeast + " bytes; output:\n" + watched.output());
+            }
+            Thread.sleep(2);
+        }
+    }
+
+    /** A port free on loopback right now (for a receiver that must come back on the same port). */
+    static int freePort() throws IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
 }
