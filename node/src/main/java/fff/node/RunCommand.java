@@ -47,6 +47,7 @@ final class RunCommand implements Callable<Integer> {
         PeerServer s = server;
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             if (s != null) {
+                System.out.println("stopping: letting open transfers finish (up to 10 s)");
                 s.shutdown(Duration.ofSeconds(10));
             }
             stopped.countDown();

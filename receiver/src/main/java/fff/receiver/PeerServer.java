@@ -50,7 +50,8 @@ public final class PeerServer implements AutoCloseable {
         this.landing = new LandingArea(config.root(), config.reserveBytes());
         int cleaned = landing.cleanStalePartials(config.stalePartialAge());
         if (cleaned > 0) {
-            LOG.info("removed {} stale partial file(s) older than {}", cleaned, config.stalePartialAge());
+            LOG.info("removed {} stale partial file(s) older than {}", cleaned,
+                    fff.common.config.Durations.format(config.stalePartialAge()));
         }
         SslContext ssl = config.plain() ? null : TlsContexts.server(identity);
         AtomicInteger diskThreads = new AtomicInteger();

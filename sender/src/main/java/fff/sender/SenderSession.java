@@ -309,13 +309,17 @@ final class SenderSession extends ChannelInboundHandlerAdapter {
 
     private void readAndWrite(OutboundStream s, long offset, int n, boolean zeroCopy) {
         onDisk(s, () -> zeroCopy ? hashRange(s, offset, n) : readChunk(s, offset, n), (payload, err) -> {
-            if (err != null) {
-                abort(s, new TransferException(Reason.IO_ERROR, "cannot read " + s.transfer.source + ": "
-                        + err.getMessage(), false));
-                return;
-            }
-            if (s.state == OutboundStream.State.DONE || !ctx.channel().isActive()) {
+            if (err != null || s.state == OutboundStream.State.DONE || !ctx.channel().isActive()) {
                 ReferenceCountUtil.release(payload);
+                // the receiver never sees this chunk, so it will never return its connection credit
+                connectionCredit += n;
+                if (err != null) {
+                    abort(s, new TransferException(Reason.IO_ERROR, "cannot read " + s.transfer.source + ": "
+                            + err.getMessage(), false));
+                }
+                if (ctx.channel().isActive()) {
+                    pump();
+                }
                 return;
             }
             Frame header = Frames.dataHeader(s.id, offset, n);

@@ -155,7 +155,8 @@ final class FffProcess implements AutoCloseable {
 
     /** SIGTERM: the graceful path. */
     void stop() throws InterruptedException {
-        process.destroy();
+        // through the handle: Process.destroy() also closes our end of its output, losing the last lines
+        process.toHandle().destroy();
         if (!process.waitFor(20, TimeUnit.SECONDS)) {
             process.destroyForcibly();
         }
