@@ -8,6 +8,7 @@ import fff.common.wire.Transports;
 import fff.receiver.storage.LandingArea;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
@@ -15,6 +16,8 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.ByteToMessageDecoder;
+import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.GlobalEventExecutor;
@@ -67,6 +70,8 @@ public final class PeerServer implements AutoCloseable {
                 .channel(Transports.serverChannel())
                 .option(ChannelOption.SO_BACKLOG, 128)
                 .childOption(ChannelOption.TCP_NODELAY, true)
+                // bulk reads: up to 1 MiB per read call instead of 64 KiB, far fewer syscalls per GB
+                .childOption(ChannelOption.RCVBUF_ALLOCATOR, new AdaptiveRecvByteBufAllocator(64 << 10, 256 << 10, 1 << 20))
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
@@ -74,7 +79,11 @@ public final class PeerServer implements AutoCloseable {
                         if (ssl != null) {
                             p.addLast("tls", ssl.newHandler(ch.alloc()));
                         }
-                        p.addLast("length", FrameDecoder.lengthDecoder());
+                        LengthFieldBasedFrameDecoder length = FrameDecoder.lengthDecoder();
+                        // payload arrives in socket-read pieces: compose them instead of copying on the event
+                        // loop, which is the receiver's busiest thread; the disk threads gather them
+                        length.setCumulator(ByteToMessageDecoder.COMPOSITE_CUMULATOR);
+                        p.addLast("length", length);
                         p.addLast("decoder", FrameDecoder.INSTANCE);
                         p.addLast("encoder", FrameEncoder.INSTANCE);
                         p.addLast("idle", new IdleStateHandler(60, 15, 0));
