@@ -16,6 +16,8 @@
 #   SIZE_MB=2048        file size in MiB (2048 = 2 GiB), generated once from /dev/urandom
 #   REPEAT=3            runs per method; the median wall-clock time is reported
 #   SKIP_FFF=0          1: measure nc and scp only
+#   WARMUP_MB=256       untimed transfer of another file to each fresh fff receiver first (0: none); the
+#                       timed `fff send` is always a new process, as a user runs it
 #   SKIP_SCP=0          1: no sshd/scp
 #   FFF=<repo>/fff      the fff launcher
 #   BENCH_TMP=${TMPDIR:-/tmp}  parent of the temp dir (source file and received files both live here)
@@ -36,6 +38,7 @@ ROOT=$(cd "$HERE/../.." && pwd)
 SIZE_MB=${SIZE_MB:-2048}
 REPEAT=${REPEAT:-3}
 SKIP_FFF=${SKIP_FFF:-0}
+WARMUP_MB=${WARMUP_MB:-256}
 SKIP_SCP=${SKIP_SCP:-0}
 FFF=${FFF:-$ROOT/fff}
 BENCH_TMP=${BENCH_TMP:-${TMPDIR:-/tmp}}
@@ -296,7 +299,7 @@ bench_fff() { # bench_fff LABEL [--plain]
   for r in $(seq 1 "$REPEAT"); do
     fresh_out "$out"
     port=$(free_port)
-    # a fresh receiver per run: nothing cached from the previous run can shorten this one
+    # a fresh receiver and an empty folder per run: nothing from the previous run can shorten this one
     start_bg "$rlog" "$FFF" receive --home "$FFF_RECV_HOME" --listen "$HOST:$port" --dir "$out" --allow-any "$@"
     rpid=$BG_PID
     t=0
@@ -306,6 +309,12 @@ bench_fff() { # bench_fff LABEL [--plain]
       t=$((t + 1))
       [ "$t" -lt $((READY_TIMEOUT * 20)) ] || die "$label: fff receive not listening after ${READY_TIMEOUT}s: $(tail -n 20 "$rlog")"
     done
+    if [ "$WARMUP_MB" -gt 0 ]; then
+      # a site's receiver is a long-running JVM: warm it with one untimed transfer of another file first
+      [ -f "$WORK/warmup.bin" ] || head -c "$((WARMUP_MB * 1048576))" /dev/urandom >"$WORK/warmup.bin"
+      "$FFF" send --home "$FFF_SEND_HOME" --to "$HOST:$port" "$@" "$WORK/warmup.bin" >"$slog" 2>&1 </dev/null ||
+        die "$label: warm-up send failed: $(tail -n 20 "$slog")"
+    fi
     t0=$(now)
     "$FFF" send --home "$FFF_SEND_HOME" --to "$HOST:$port" "$@" "$SRC" >"$slog" 2>&1 </dev/null ||
       die "$label: fff send failed: $(tail -n 20 "$slog")"

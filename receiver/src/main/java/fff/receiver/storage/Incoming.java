@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One file being received into a {@link LandingArea}: its partial, its running content digest and its claim on
@@ -34,6 +35,10 @@ public final class Incoming implements Closeable {
     private FileChannel channel;
     private ContentHasher hasher;
     private long written;
+    /** Written bytes at the last writeback request; see {@link LandingArea#writeBackSoon}. */
+    private long writeBackMark;
+    private final AtomicBoolean writeBackPending = new AtomicBoolean();
+    private static final long WRITE_BACK_EVERY = 64L << 20;
     private boolean started;
     /** True while nothing is being written because the present final file is taken as the content. */
     private boolean keepingPresent;
@@ -111,6 +116,7 @@ public final class Incoming implements Closeable {
         channel.truncate(0);
         hasher = new ContentHasher();
         written = 0;
+        writeBackMark = 0;
         keepingPresent = false;
         started = true;
     }
@@ -137,6 +143,10 @@ public final class Incoming implements Closeable {
         }
         hasher.update(data);
         written += len;
+        if (written - writeBackMark >= WRITE_BACK_EVERY) {
+            writeBackMark = written;
+            area.writeBackSoon(channel, writeBackPending);
+        }
     }
 
     /** Compares what arrived with the sender's byte count and digest; on success the file is at its final path. */

@@ -19,6 +19,9 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Where received files land. A file is written to a hidden partial next to its final path
@@ -38,6 +41,28 @@ public final class LandingArea {
     private final long reserveBytes;
     /** Final paths with an open {@link Incoming}. */
     private final Set<Path> claims = ConcurrentHashMap.newKeySet();
+    /** Starts writeback of large files while they arrive, so the fsync before the rename finds little left. */
+    private static final ExecutorService FLUSHER =
+            Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "fff-writeback");
+                t.setDaemon(true);
+                return t;
+            });
+
+    /** Asks for the written part of {@code ch} to reach the disk, off the writing thread; best effort. */
+    void writeBackSoon(FileChannel ch, AtomicBoolean pending) {
+        if (pending.compareAndSet(false, true)) {
+            FLUSHER.execute(() -> {
+                try {
+                    ch.force(false);
+                } catch (IOException e) {
+                    // closed meanwhile, or the disk refused: the fsync before the rename decides
+                } finally {
+                    pending.set(false);
+                }
+            });
+        }
+    }
 
     public LandingArea(Path root, long reserveBytes) throws IOException {
         if (reserveBytes < 0) {
