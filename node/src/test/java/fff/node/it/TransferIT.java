@@ -14,7 +14,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Two real nodes, each its own JVM, on loopback; written once and run over plain TCP and over mutual TLS.
+ * Two real nodes, each its own JVM, on loopback; written once and run over plain TCP on one connection and
+ * over mutual TLS on two connections.
  * The sample holds the edge cases: 0 B, 1 B, 1 MiB + 1, 300 MiB, 2,000 small files, unicode names, an
  * empty directory.
  */
@@ -53,6 +54,8 @@ class TransferIT {
         if (plain) {
             recvArgs.add("--plain");
             sendArgs.add("--plain");
+        } else {
+            sendArgs.addAll(List.of("--connections", "2"));
         }
         try (FffProcess receiver = FffProcess.start("receiver", dir.resolve("b"), recvArgs.toArray(String[]::new))) {
             int port = receiver.awaitListening();
@@ -65,6 +68,10 @@ class TransferIT {
             }
             assertEquals(2005, Nodes.assertSameTree(sample, out.resolve("inbox").resolve("sample")));
             receiver.await(plain ? "connected (plain TCP)" : "connected (TLS TLSv1.3)");
+            if (!plain) {
+                long connections = receiver.output().lines().filter(l -> l.contains("connected (TLS")).count();
+                assertEquals(2, connections, receiver.output());
+            }
             receiver.stop();
             receiver.assertNoLeaks();
         }
