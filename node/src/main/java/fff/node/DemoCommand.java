@@ -53,7 +53,7 @@ final class DemoCommand implements Callable<Integer> {
             int status;
             try (PeerClient client = new PeerClient(target, siteA, 1)) {
                 status = new SendRun(client, SendPlan.of(List.of(sample), null), System.out, System.err,
-                        System.console() != null).run();
+                        System.console() != null, false).run();
             }
             if (status != 0) {
                 return status;

@@ -56,7 +56,7 @@ final class SendCommand implements Callable<Integer> {
         PeerTarget target = new PeerTarget(HostPort.parse(to), plain, pinned, KnownPeers.in(home.resolve()),
                 attempts, 8);
         try (PeerClient client = new PeerClient(target, identity, connections)) {
-            return new SendRun(client, plan, System.out, System.err, System.console() != null).run();
+            return new SendRun(client, plan, System.out, System.err, System.console() != null, true).run();
         }
     }
 }

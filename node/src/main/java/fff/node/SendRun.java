@@ -24,13 +24,16 @@ final class SendRun {
     private final PrintStream out;
     private final PrintStream err;
     private final boolean terminal;
+    private final boolean fileLines;
 
-    SendRun(PeerClient client, SendPlan plan, PrintStream out, PrintStream err, boolean terminal) {
+    /** {@code fileLines}: without a terminal, print one line per verified file (else the summary only). */
+    SendRun(PeerClient client, SendPlan plan, PrintStream out, PrintStream err, boolean terminal, boolean fileLines) {
         this.client = client;
         this.plan = plan;
         this.out = out;
         this.err = err;
         this.terminal = terminal;
+        this.fileLines = fileLines;
     }
 
     int run() throws IOException {
@@ -66,7 +69,7 @@ final class SendRun {
                     files++;
                     verifiedBytes += r.size();
                 }
-                if (bar == null && !item.directory()) {
+                if (bar == null && fileLines && !item.directory()) {
                     out.println(line(r));
                 }
             } catch (CompletionException e) {

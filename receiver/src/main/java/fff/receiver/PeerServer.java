@@ -40,6 +40,8 @@ public final class PeerServer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(PeerServer.class);
 
+    private static final int DISK_THREADS = 16;
+
     private final ReceiverConfig config;
     private final LandingArea landing;
     private final EventLoopGroup boss;
@@ -58,7 +60,8 @@ public final class PeerServer implements AutoCloseable {
         }
         SslContext ssl = config.plain() ? null : TlsContexts.server(identity);
         AtomicInteger diskThreads = new AtomicInteger();
-        this.disk = Executors.newFixedThreadPool(4, r -> {
+        // many threads: small files end in an fsync each, and concurrent fsyncs share journal commits
+        this.disk = Executors.newFixedThreadPool(DISK_THREADS, r -> {
             Thread t = new Thread(r, "fff-recv-disk-" + diskThreads.incrementAndGet());
             t.setDaemon(true);
             return t;

@@ -16,8 +16,8 @@ import java.util.Set;
  * @param allowed          node IDs allowed to send
  * @param reserveBytes     free space kept on the destination filesystem (default 1 GiB)
  * @param stalePartialAge  partials older than this are removed at start (default 7 days)
- * @param streamWindow     per-stream credit, bytes (default 8 MiB)
- * @param connectionWindow per-connection credit, bytes (default 32 MiB)
+ * @param streamWindow     per-stream credit, bytes (default 32 MiB: room for a long link, bounded per connection)
+ * @param connectionWindow per-connection credit, bytes (default 64 MiB): the most payload one connection holds in memory
  * @param maxStreams       streams at once per connection (default 32)
  */
 public record ReceiverConfig(HostPort listen, boolean plain, Path root, boolean allowAny, Set<NodeId> allowed,

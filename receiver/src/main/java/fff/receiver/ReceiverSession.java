@@ -285,6 +285,9 @@ final class ReceiverSession extends ChannelInboundHandlerAdapter {
                 return;
             }
             s.received += len;
+            if (closed) {
+                return; // after a Goodbye nothing more goes out
+            }
             if (streams.get(s.id) == s) {
                 s.credit += len;
                 ctx.write(Frames.credit(s.id, len));

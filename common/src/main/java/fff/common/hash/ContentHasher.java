@@ -28,7 +28,8 @@ public final class ContentHasher {
 
     // partial blocks are gathered in a heap array: zero-allocation-hashing reads byte[] through Unsafe (fast),
     // whereas its ByteBuffer path is slow for heap buffers and needs sun.nio.ch (closed on JDK 17) for direct ones
-    private final byte[] block = new byte[BLOCK_SIZE];
+    // grown on demand: a hasher per small file must not cost a zeroed megabyte
+    private byte[] block = new byte[0];
     private int fill;
     private final long[] tuple = new long[2];
     private ByteBuffer list = ByteBuffer.allocate(DIGEST_BYTES * 64).order(ByteOrder.LITTLE_ENDIAN);
@@ -50,6 +51,9 @@ public final class ContentHasher {
         }
         while (in.hasRemaining()) {
             int n = Math.min(in.remaining(), BLOCK_SIZE - fill);
+            if (block.length < fill + n) {
+                block = Arrays.copyOf(block, Math.min(BLOCK_SIZE, Math.max(fill + n, 2 * block.length)));
+            }
             in.get(block, fill, n);
             fill += n;
             bytes += n;

@@ -6,6 +6,7 @@ import fff.proto.Reason;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileStore;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -39,6 +40,8 @@ public final class LandingArea {
 
     private final Path root;
     private final long reserveBytes;
+    /** The root's filesystem, looked up once: the lookup reads the mount table, too slow for every file. */
+    private final FileStore store;
     /** Final paths with an open {@link Incoming}. */
     private final Set<Path> claims = ConcurrentHashMap.newKeySet();
     /** Starts writeback of large files while they arrive, so the fsync before the rename finds little left. */
@@ -71,6 +74,7 @@ public final class LandingArea {
         Files.createDirectories(root);
         this.root = root.toAbsolutePath().normalize();
         this.reserveBytes = reserveBytes;
+        this.store = Files.getFileStore(this.root);
     }
 
     public Path root() {
@@ -221,7 +225,7 @@ public final class LandingArea {
     }
 
     private void checkSpace(long bytesStillNeeded) throws StorageRefusal, IOException {
-        long usable = Files.getFileStore(root).getUsableSpace();
+        long usable = store.getUsableSpace();
         if (usable - bytesStillNeeded < reserveBytes) {
             throw new StorageRefusal(Reason.DISK_FULL, "needs " + humanBytes(bytesStillNeeded) + ", "
                     + humanBytes(usable) + " free, reserve " + humanBytes(reserveBytes));
