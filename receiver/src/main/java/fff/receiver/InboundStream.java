@@ -2,7 +2,7 @@ package fff.receiver;
 
 import fff.proto.Offer;
 import fff.receiver.storage.Incoming;
-import java.util.concurrent.CompletableFuture;
+import fff.common.flow.DiskChain;
 
 /**
  * One file arriving on a connection. Fields are touched on the channel's event loop only, except
@@ -16,16 +16,17 @@ final class InboundStream {
     final Offer offer;
     State state = State.OPENING;
     volatile Incoming incoming;
-    /** Disk work for this stream, in order; never completes exceptionally. */
-    CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
+    /** Disk work for this stream, in order. */
+    final DiskChain chain;
     long next;
     long resumeOffset;
     /** Credit granted to the sender and not yet used. */
     long credit;
     long received;
 
-    InboundStream(long id, Offer offer) {
+    InboundStream(long id, Offer offer, DiskChain chain) {
         this.id = id;
         this.offer = offer;
+        this.chain = chain;
     }
 }

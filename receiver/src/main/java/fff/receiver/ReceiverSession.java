@@ -1,5 +1,6 @@
 package fff.receiver;
 
+import fff.common.flow.DiskChain;
 import fff.common.identity.NodeId;
 import fff.common.identity.TlsContexts;
 import fff.common.wire.Frames;
@@ -32,8 +33,6 @@ import java.nio.ByteBuffer;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.function.BiConsumer;
 import javax.net.ssl.SSLException;
@@ -171,7 +170,7 @@ final class ReceiverSession extends ChannelInboundHandlerAdapter {
             write(Frames.reject(id, Reason.BUSY, "receiver has " + streams.size() + " streams open"), true);
             return;
         }
-        InboundStream s = new InboundStream(id, offer);
+        InboundStream s = new InboundStream(id, offer, new DiskChain(disk, ctx.executor()));
         streams.put(id, s);
         if (offer.getDirectory()) {
             onDisk(s, () -> {
@@ -369,21 +368,8 @@ final class ReceiverSession extends ChannelInboundHandlerAdapter {
         }, (x, err) -> { });
     }
 
-    /** Runs {@code work} on the disk executor after the stream's earlier work; {@code then} on the loop. */
     private <T> void onDisk(InboundStream s, Callable<T> work, BiConsumer<T, Throwable> then) {
-        CompletableFuture<T> f = s.chain.thenApplyAsync(ignored -> {
-            try {
-                return work.call();
-            } catch (Exception e) {
-                throw new CompletionException(e);
-            }
-        }, disk);
-        s.chain = f.handle((r, e) -> null);
-        f.whenCompleteAsync((r, e) -> then.accept(r, unwrap(e)), ctx.executor());
-    }
-
-    private static Throwable unwrap(Throwable e) {
-        return e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+        s.chain.then(work, then);
     }
 
     @Override

@@ -1,9 +1,10 @@
 package fff.sender;
 
+import fff.common.flow.DiskChain;
 import fff.common.hash.ContentHasher;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.util.concurrent.CompletableFuture;
+
 
 /**
  * One attempt at sending one transfer on one connection. Loop-owned fields are touched on the channel's event
@@ -16,8 +17,8 @@ final class OutboundStream {
     final long id;
     final Transfer transfer;
     State state = State.OFFERED;
-    /** Disk work for this stream, in order; never completes exceptionally. */
-    CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
+    /** Disk work for this stream, in order. */
+    final DiskChain chain;
     long credit;
     long nextRead;
     long startOffset;
@@ -27,9 +28,10 @@ final class OutboundStream {
     final ContentHasher hasher = new ContentHasher();
     ByteBuffer scratch;
 
-    OutboundStream(long id, Transfer transfer) {
+    OutboundStream(long id, Transfer transfer, DiskChain chain) {
         this.id = id;
         this.transfer = transfer;
+        this.chain = chain;
     }
 
     long size() {

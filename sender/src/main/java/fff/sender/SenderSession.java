@@ -1,5 +1,6 @@
 package fff.sender;
 
+import fff.common.flow.DiskChain;
 import fff.common.hash.ContentHasher;
 import fff.common.hash.FileDigests;
 import fff.common.identity.NodeId;
@@ -45,8 +46,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.function.BiConsumer;
 import javax.net.ssl.SSLException;
@@ -218,7 +217,7 @@ final class SenderSession extends ChannelInboundHandlerAdapter {
             owner.attemptDone(this, t, null, new TransferException(Reason.IO_ERROR, "connection lost", true));
             return;
         }
-        OutboundStream s = new OutboundStream(nextStreamId++, t);
+        OutboundStream s = new OutboundStream(nextStreamId++, t, new DiskChain(disk, ctx.executor()));
         streams.put(s.id, s);
         ctx.writeAndFlush(OutboundFrame.of(Frame.newBuilder().setOffer(Offer.newBuilder().setStream(s.id)
                 .setPath(t.remotePath).setSize(t.size).setMtimeMillis(t.mtimeMillis)
@@ -451,18 +450,8 @@ final class SenderSession extends ChannelInboundHandlerAdapter {
         }, (x, e) -> { });
     }
 
-    /** Runs {@code work} on the disk executor after the stream's earlier work; {@code then} on the loop. */
     private <T> void onDisk(OutboundStream s, Callable<T> work, BiConsumer<T, Throwable> then) {
-        CompletableFuture<T> f = s.chain.thenApplyAsync(ignored -> {
-            try {
-                return work.call();
-            } catch (Exception e) {
-                throw new CompletionException(e);
-            }
-        }, disk);
-        s.chain = f.handle((r, e) -> null);
-        f.whenCompleteAsync((r, e) -> then.accept(r,
-                e instanceof CompletionException && e.getCause() != null ? e.getCause() : e), ctx.executor());
+        s.chain.then(work, then);
     }
 
     @Override
