@@ -46,6 +46,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.function.BiConsumer;
 import javax.net.ssl.SSLException;
@@ -63,9 +64,9 @@ import org.slf4j.LoggerFactory;
  */
 final class SenderSession extends ChannelInboundHandlerAdapter {
 
-    /** What the session reports to its {@link PeerClient}. Called on the event loop. */
+    /** What the session reports to its {@link PeerClient}; called on the event loop except {@code verifyPeer}. */
     interface Owner {
-        /** Null when {@code seen} is the receiver we meant to reach, else why not. */
+        /** Null when {@code seen} is the receiver we meant to reach, else why not. Called off the loop (file I/O). */
         String verifyPeer(NodeId seen);
 
         void ready(SenderSession session);
@@ -125,18 +126,9 @@ final class SenderSession extends ChannelInboundHandlerAdapter {
             sendHello();
         } else {
             ssl.handshakeFuture().addListener(f -> {
-                if (!f.isSuccess()) {
-                    return; // exceptionCaught reports it
+                if (f.isSuccess()) { // else exceptionCaught reports it
+                    verifyPeer(TlsContexts.peerId(ssl), this::sendHello);
                 }
-                NodeId seen = TlsContexts.peerId(ssl);
-                String problem = owner.verifyPeer(seen);
-                if (problem != null) {
-                    fatal(Reason.UNKNOWN_PEER, problem);
-                    ctx.writeAndFlush(Frames.goodbye(Reason.UNKNOWN_PEER, "sender refused this receiver: "
-                            + "node ID " + seen + " is not the one it expected")).addListener(ChannelFutureListener.CLOSE);
-                    return;
-                }
-                sendHello();
             });
         }
         ctx.fireChannelActive();
@@ -190,25 +182,43 @@ final class SenderSession extends ChannelInboundHandlerAdapter {
             return;
         }
         if (plain) {
-            String problem = claimedIdProblem(ack.getNodeId());
-            if (problem != null) {
-                fatal(Reason.UNKNOWN_PEER, problem);
+            // nothing authenticates a plain link; the claimed ID still catches a receiver mixed up by mistake
+            NodeId claimed;
+            try {
+                claimed = NodeId.parse(ack.getNodeId());
+            } catch (IllegalArgumentException e) {
+                fatal(Reason.UNKNOWN_PEER, "receiver sent no usable node ID: " + e.getMessage());
                 ctx.close();
                 return;
             }
+            verifyPeer(claimed, () -> becomeReady(ack));
+            return;
         }
+        becomeReady(ack);
+    }
+
+    private void becomeReady(HelloAck ack) {
         ready = true;
         connectionCredit = ack.getConnectionWindow();
         maxStreams = Math.max(1, ack.getMaxStreams());
         owner.ready(this);
     }
 
-    private String claimedIdProblem(String claimed) {
-        try {
-            return owner.verifyPeer(NodeId.parse(claimed));
-        } catch (IllegalArgumentException e) {
-            return "receiver sent no usable node ID: " + e.getMessage();
-        }
+    /**
+     * Checks {@code seen} against the pinned ID or known_peers (file I/O, so off the loop), then runs
+     * {@code onOk} on the loop, or refuses the receiver naming the ID it presented.
+     */
+    private void verifyPeer(NodeId seen, Runnable onOk) {
+        CompletableFuture.supplyAsync(() -> owner.verifyPeer(seen), disk).whenCompleteAsync((problem, err) -> {
+            String why = err != null ? "cannot check the receiver's ID: " + err.getMessage() : problem;
+            if (why == null) {
+                onOk.run();
+                return;
+            }
+            fatal(Reason.UNKNOWN_PEER, why);
+            ctx.writeAndFlush(Frames.goodbye(Reason.UNKNOWN_PEER, "sender refused this receiver: node ID " + seen
+                    + " is not the one it expected")).addListener(ChannelFutureListener.CLOSE);
+        }, ctx.executor());
     }
 
     /** Opens a stream for {@code t}. Runs on the loop; the owner keeps within {@link #maxStreams()}. */
