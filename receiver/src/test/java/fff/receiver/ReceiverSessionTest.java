@@ -1,5 +1,7 @@
 package fff.receiver;
 
+import static fff.common.testing.TestData.bytes;
+import static fff.common.testing.TestData.digest;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -37,7 +39,6 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.Executor;
 import org.junit.jupiter.api.AfterEach;
@@ -580,17 +581,6 @@ class ReceiverSessionTest {
         return p.resolveSibling(LandingArea.PARTIAL_PREFIX + p.getFileName() + LandingArea.PARTIAL_SUFFIX);
     }
 
-    private static byte[] digest(byte[] src, int len) {
-        ContentHasher h = new ContentHasher();
-        h.update(src, 0, len);
-        return h.digest();
-    }
-
-    private static byte[] bytes(int n, long seed) {
-        byte[] b = new byte[n];
-        new Random(seed).nextBytes(b);
-        return b;
-    }
 
     /** A disk executor that holds tasks until the test runs them, to observe what happens before the disk. */
     private static final class ManualExecutor implements Executor {

@@ -1,5 +1,7 @@
 package fff.sender;
 
+import static fff.common.testing.TestData.bytes;
+import static fff.common.testing.TestData.digest;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -39,7 +41,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Random;
 import java.util.concurrent.Executor;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -565,17 +566,6 @@ class SenderSessionTest {
         return in(Frame.newBuilder().setGoodbye(Goodbye.newBuilder().setReason(reason).setMessage(message)).build());
     }
 
-    private static byte[] digest(byte[] src, int len) {
-        ContentHasher h = new ContentHasher();
-        h.update(src, 0, len);
-        return h.digest();
-    }
-
-    private static byte[] bytes(int n, long seed) {
-        byte[] b = new byte[n];
-        new Random(seed).nextBytes(b);
-        return b;
-    }
 
     private record Done(Transfer transfer, TransferResult result, TransferException error) {
     }

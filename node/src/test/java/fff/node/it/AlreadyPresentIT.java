@@ -23,8 +23,7 @@ class AlreadyPresentIT {
         String senderId = Nodes.init(dir.resolve("a"));
         String receiverId = Nodes.init(dir.resolve("b"));
         Path out = dir.resolve("out");
-        try (FffProcess receiver = FffProcess.start("receiver", dir.resolve("b"), "receive", "--listen",
-                "127.0.0.1:0", "--dir", out.toString(), "--allow", senderId, "--reserve", "0")) {
+        try (FffProcess receiver = Nodes.receiver(dir, senderId)) {
             int port = receiver.awaitListening();
             String[] send = {"send", "--to", "127.0.0.1:" + port, "--peer-id", receiverId, source.toString()};
             try (FffProcess first = FffProcess.start("sender-1", dir.resolve("a"), send)) {

@@ -24,8 +24,7 @@ class CorruptionIT {
         String senderId = Nodes.init(dir.resolve("a"));
         String receiverId = Nodes.init(dir.resolve("b"));
         Path out = dir.resolve("out");
-        try (FffProcess receiver = FffProcess.start("receiver", dir.resolve("b"), "receive", "--listen",
-                "127.0.0.1:0", "--dir", out.toString(), "--allow", senderId, "--reserve", "0")) {
+        try (FffProcess receiver = Nodes.receiver(dir, senderId)) {
             int port = receiver.awaitListening();
             try (FffProcess sender = FffProcess.start("sender", dir.resolve("a"),
                     List.of("-Dfff.test.flipByteAt=" + (5_000_000)), "send", "--to", "127.0.0.1:" + port,

@@ -27,6 +27,15 @@ final class Nodes {
         }
     }
 
+    /**
+     * A receiver with home {@code dir/b} landing in {@code dir/out} that allows only {@code senderId}, on an
+     * ephemeral loopback port, no free-space reserve.
+     */
+    static FffProcess receiver(Path dir, String senderId) throws IOException {
+        return FffProcess.start("receiver", dir.resolve("b"), "receive", "--listen", "127.0.0.1:0", "--dir",
+                dir.resolve("out").toString(), "--allow", senderId, "--reserve", "0");
+    }
+
     static void randomFile(Path file, long size, long seed) throws IOException {
         Files.createDirectories(file.getParent());
         Random rnd = new Random(seed);

@@ -1,5 +1,7 @@
 package fff.receiver.storage;
 
+import static fff.common.testing.TestData.bytes;
+import static fff.common.testing.TestData.digest;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -14,7 +16,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
-import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -319,17 +320,5 @@ class LandingAreaTest {
 
     private static void send(Incoming in, byte[] src, int from, int chunk) throws IOException {
         send(in, src, from, src.length, chunk);
-    }
-
-    private static byte[] digest(byte[] src, int len) {
-        ContentHasher h = new ContentHasher();
-        h.update(src, 0, len);
-        return h.digest();
-    }
-
-    private static byte[] bytes(int n, long seed) {
-        byte[] b = new byte[n];
-        new Random(seed).nextBytes(b);
-        return b;
     }
 }
