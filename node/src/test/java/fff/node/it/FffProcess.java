@@ -49,19 +49,10 @@ final class FffProcess implements AutoCloseable {
     }
 
     static FffProcess start(String name, Path home, List<String> jvmFlags, String... args) throws IOException {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.add("-Dio.netty.leakDetectionLevel=paranoid");
-        cmd.add("-Xmx512m");
-        cmd.addAll(jvmFlags);
-        cmd.add("-jar");
-        cmd.add(JAR.toString());
-        cmd.addAll(List.of(args));
-        cmd.add("--home");
-        cmd.add(home.toString());
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-        pb.environment().remove("FFF_HOME");
-        return new FffProcess(name, pb.start());
+        List<String> withHome = new ArrayList<>(List.of(args));
+        withHome.add("--home");
+        withHome.add(home.toString());
+        return startWithoutHome(name, jvmFlags, withHome.toArray(String[]::new));
     }
 
     static FffProcess start(String name, Path home, String... args) throws IOException {

@@ -105,7 +105,7 @@ class RefusalIT {
         Nodes.init(dir.resolve("a"));
         String first = Nodes.init(dir.resolve("b1"));
         String second = Nodes.init(dir.resolve("b2"));
-        int port = ResumeIT.freePort();
+        int port = Nodes.freePort();
         String[] recv = {"receive", "--listen", "127.0.0.1:" + port, "--dir", dir.resolve("out").toString(),
                 "--allow-any"};
         String[] send = {"send", "--to", "127.0.0.1:" + port, source.toString()};

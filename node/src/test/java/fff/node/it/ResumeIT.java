@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -44,7 +43,7 @@ class ResumeIT {
             int port = receiver.awaitListening();
             String[] send = {"send", "--to", "127.0.0.1:" + port, "--peer-id", receiverId, source.toString()};
             try (FffProcess first = FffProcess.start("sender-1", dir.resolve("a"), send)) {
-                awaitSize(partial, KILL_AT, first);
+                Nodes.awaitSize(partial, KILL_AT, first, Duration.ofSeconds(60));
                 first.kill9();
             }
             assertFalse(Files.exists(out.resolve("large.bin")), "nothing at the final path before verification");
@@ -74,12 +73,12 @@ class ResumeIT {
         String receiverId = Nodes.init(dir.resolve("b"));
         Path out = dir.resolve("out");
         Path partial = out.resolve(".large.bin.fff-partial");
-        int port = freePort();
+        int port = Nodes.freePort();
         String[] recv = {"receive", "--listen", "127.0.0.1:" + port, "--dir", out.toString(), "--allow", senderId,
                 "--reserve", "0"};
         try (FffProcess receiver = FffProcess.start("receiver-1", dir.resolve("b"), recv);
                 FffProcess sender = startSenderWhenListening(receiver, dir, port, receiverId)) {
-            awaitSize(partial, KILL_AT, sender);
+            Nodes.awaitSize(partial, KILL_AT, sender, Duration.ofSeconds(60));
             receiver.kill9();
             assertFalse(Files.exists(out.resolve("large.bin")), "nothing at the final path after kill -9");
             sender.await(l -> l.contains("unreachable") || l.contains("lost"), Duration.ofSeconds(30));
@@ -101,21 +100,5 @@ class ResumeIT {
         receiver.awaitListening();
         return FffProcess.start("sender", dir.resolve("a"), List.of(), "send", "--to", "127.0.0.1:" + port,
                 "--peer-id", receiverId, source.toString());
-    }
-
-    private static void awaitSize(Path file, long atLeast, FffProcess watched) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (!Files.exists(file) || Files.size(file) < atLeast) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError(file + " never reached " + atLeast + " bytes; output:\n" + watched.output());
-            }
-            Thread.sleep(2);
-        }
-    }
-
-    static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
     }
 }
