@@ -59,6 +59,11 @@ public final class Scheduler {
 
     /** Queues a job of a group; higher priority goes first. */
     public Decision submit(String jobId, String group, int priority) {
+        return submit(jobId, group, priority, false);
+    }
+
+    /** Queues a job of a group, blocked from the start when {@code blocked} (see {@link #setBlocked}). */
+    public Decision submit(String jobId, String group, int priority, boolean blocked) {
         Objects.requireNonNull(jobId, "jobId");
         if (!tree.contains(group)) {
             throw new IllegalArgumentException("job '" + jobId + "': unknown group '" + group + "'");
@@ -67,6 +72,7 @@ public final class Scheduler {
             throw new IllegalArgumentException("job '" + jobId + "': already known");
         }
         Waiting w = new Waiting(jobId, group, priority);
+        w.blocked = blocked;
         int at = 0;
         while (at < queue.size() && queue.get(at).priority >= priority) {
             at++;
