@@ -1,0 +1,270 @@
+package fff.common.jobs;
+
+import fff.common.schedule.Snapshot;
+import fff.proto.journal.JobMoved;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs a {@link JobDb}: owns the one thread that touches it, starts and stops {@link Mover}s as dispatch
+ * decides, posts their outcomes back, wakes the db when a retry is due (one timer for the earliest, no
+ * polling), disposes of verified sources off that thread and writes journal checkpoints. Everything public is
+ * thread-safe and returns a future completed on the engine's thread.
+ */
+public final class JobEngine implements AutoCloseable {
+
+    /** What happened to a job, for the console and tests; called on the engine's thread, keep it short. */
+    public interface Events {
+        void job(Job job, String what);
+
+        Events NONE = (job, what) -> { };
+    }
+
+    private static final Logger LOG = LoggerFactory.getLogger(JobEngine.class);
+
+    private final JobDb db;
+    private final Map<String, Mover> movers;
+    private final JobLog log;
+    private final long historyMillis;
+    private final long checkpointEvery;
+    private final Events events;
+    private final ScheduledExecutorService loop;
+    private final ExecutorService io;
+    private final Map<Long, Attempt> running = new HashMap<>();
+    private ScheduledFuture<?> wakeTask;
+    private long wakeAt = Long.MAX_VALUE;
+    private volatile boolean closed;
+
+    private static final class Attempt {
+        Mover.Running running;
+    }
+
+    /**
+     * @param db              replayed but not yet recovered
+     * @param movers          by destination name
+     * @param log             the same log the db writes to, for checkpoints
+     * @param historyMillis   how long finished jobs are kept
+     * @param checkpointEvery events between checkpoints
+     */
+    public JobEngine(JobDb db, Map<String, Mover> movers, JobLog log, long historyMillis, long checkpointEvery,
+            Events events) {
+        this.db = db;
+        this.movers = Map.copyOf(movers);
+        this.log = log;
+        this.historyMillis = historyMillis;
+        this.checkpointEvery = checkpointEvery;
+        this.events = events;
+        this.loop = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "fff-jobs"));
+        this.io = Executors.newFixedThreadPool(2, r -> daemon(r, "fff-jobs-io"));
+        this.movers.forEach((name, m) -> m.onOnlineChange((online, why) -> post(() -> {
+            LOG.info("destination {} is {}{}", name, online ? "online" : "offline", why == null ? "" : ": " + why);
+            apply(db.setOnline(name, online));
+        })));
+    }
+
+    private static Thread daemon(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
+    }
+
+    /** Recovers the replayed db (interrupted jobs resume), writes a checkpoint and starts dispatching. */
+    public CompletableFuture<Void> start() {
+        return call(d -> {
+            Dispatch first = db.recover();
+            log.checkpoint(db.nextJobId(), db.checkpointRecords(historyMillis));
+            apply(first);
+            return null;
+        });
+    }
+
+    public CompletableFuture<Submitted> submit(JobSpec spec) {
+        return call(d -> {
+            Submitted s = db.submit(spec);
+            s.job().ifPresent(j -> events.job(j, "queued"));
+            apply(s.dispatch());
+            return s;
+        });
+    }
+
+    public CompletableFuture<Void> cancel(long id, String by) {
+        return run(() -> {
+            Dispatch d = db.cancel(id, by);
+            db.job(id).ifPresent(j -> events.job(j, "cancelled"));
+            apply(d);
+        });
+    }
+
+    public CompletableFuture<Void> retry(long id) {
+        return run(() -> apply(db.retry(id)));
+    }
+
+    public CompletableFuture<Void> move(long id, JobMoved.Where where, long other) {
+        return run(() -> apply(db.move(id, where, other)));
+    }
+
+    public CompletableFuture<Void> setLimit(String group, int limit) {
+        return run(() -> apply(db.setLimit(group, limit)));
+    }
+
+    public CompletableFuture<List<Job>> jobs() {
+        return call(JobDb::jobs);
+    }
+
+    public CompletableFuture<Optional<Job>> job(long id) {
+        return call(d -> d.job(id));
+    }
+
+    public CompletableFuture<Snapshot> groups() {
+        return call(d -> d.scheduler().snapshot());
+    }
+
+    /** Runs {@code f} on the engine's thread; for reads the methods above do not cover. */
+    public <T> CompletableFuture<T> call(Function<JobDb, T> f) {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        post(() -> {
+            try {
+                result.complete(f.apply(db));
+            } catch (RuntimeException e) {
+                result.completeExceptionally(e);
+            }
+        });
+        return result;
+    }
+
+    private CompletableFuture<Void> run(Runnable r) {
+        return call(d -> {
+            r.run();
+            return null;
+        });
+    }
+
+    private void post(Runnable r) {
+        if (closed) {
+            return;
+        }
+        loop.execute(() -> {
+            try {
+                r.run();
+                afterEachEvent();
+            } catch (RuntimeException e) {
+                LOG.error("job engine error", e);
+            }
+        });
+    }
+
+    private void apply(Dispatch d) {
+        for (Job j : d.stop()) {
+            Attempt a = running.remove(j.id());
+            if (a != null && a.running != null) {
+                a.running.cancel("job " + j.id() + " cancelled");
+            }
+        }
+        for (Job j : d.start()) {
+            events.job(j, "started");
+            Mover m = movers.get(j.spec().destination());
+            if (m == null) {
+                apply(db.failed(j.id(), Failure.of("NOT_CONFIGURED", "destination '" + j.spec().destination()
+                        + "' is not in the config", false)));
+                continue;
+            }
+            Attempt a = new Attempt();
+            running.put(j.id(), a);
+            try {
+                a.running = m.start(j, listener(j, a));
+            } catch (RuntimeException e) {
+                running.remove(j.id());
+                apply(db.failed(j.id(), Failure.of("IO_ERROR", "cannot start: " + e, true)));
+            }
+        }
+    }
+
+    private Mover.Listener listener(Job job, Attempt a) {
+        long id = job.id();
+        return new Mover.Listener() {
+            @Override
+            public void progress(long bytesDone) {
+                post(() -> {
+                    if (running.get(id) == a) {
+                        db.progress(id, bytesDone);
+                    }
+                });
+            }
+
+            @Override
+            public void done(Delivery delivery) {
+                if (job.spec().after().equals("keep")) {
+                    post(() -> finish(id, a, delivery, ""));
+                } else {
+                    io.execute(() -> {
+                        String result = SourceDisposal.apply(job.spec());
+                        post(() -> finish(id, a, delivery, result));
+                    });
+                }
+            }
+
+            @Override
+            public void failed(Failure failure) {
+                post(() -> {
+                    if (running.remove(id, a)) {
+                        Dispatch d = db.failed(id, failure);
+                        db.job(id).ifPresent(j -> events.job(j, j.state() == JobState.QUEUED ? "retry" : "failed"));
+                        apply(d);
+                    }
+                });
+            }
+        };
+    }
+
+    private void finish(long id, Attempt a, Delivery delivery, String afterResult) {
+        if (running.remove(id, a)) {
+            Dispatch d = db.succeeded(id, delivery, afterResult);
+            db.job(id).ifPresent(j -> events.job(j, "done"));
+            apply(d);
+        }
+    }
+
+    private void afterEachEvent() {
+        long next = db.nextWakeMillis();
+        if (next < wakeAt) {
+            if (wakeTask != null) {
+                wakeTask.cancel(false);
+            }
+            wakeAt = next;
+            long delay = Math.max(0, next - db.clock().millis());
+            wakeTask = loop.schedule(() -> {
+                wakeAt = Long.MAX_VALUE;
+                wakeTask = null;
+                apply(db.wake());
+                afterEachEvent();
+            }, delay, TimeUnit.MILLISECONDS);
+        }
+        if (log.eventsSinceCheckpoint() >= checkpointEvery) {
+            log.checkpoint(db.nextJobId(), db.checkpointRecords(historyMillis));
+        }
+    }
+
+    /** Stops dispatching; running attempts are left to the movers' own shutdown (they resume after restart). */
+    @Override
+    public void close() {
+        closed = true;
+        loop.shutdown();
+        io.shutdown();
+        try {
+            loop.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,39 @@
+package fff.common.jobs;
+
+/**
+ * Moves one job's file to one destination (a peer node; FTP and local disks later). Implementations report
+ * through the {@link Listener} from any thread and never block the caller of {@link #start}.
+ */
+public interface Mover extends AutoCloseable {
+
+    /** Starts one attempt of the job. */
+    Running start(Job job, Listener listener);
+
+    /** Registers who is told when the destination goes offline or comes back; at most one. */
+    default void onOnlineChange(OnlineListener listener) {
+    }
+
+    @Override
+    default void close() {
+    }
+
+    /** A started attempt. */
+    interface Running {
+        /** Stops the attempt; the destination drops what it received. The listener then hears a failure. */
+        void cancel(String why);
+    }
+
+    /** Outcome and progress of one attempt; exactly one of {@code done} and {@code failed}. */
+    interface Listener {
+        void progress(long bytesDone);
+
+        void done(Delivery delivery);
+
+        void failed(Failure failure);
+    }
+
+    /** Destination reachability. */
+    interface OnlineListener {
+        void changed(boolean online, String why);
+    }
+}
