@@ -23,6 +23,8 @@ final class InboundStream {
     /** Credit granted to the sender and not yet used. */
     long credit;
     long received;
+    /** The admission ticket, once admitted; released by the session when the stream ends. */
+    Admission.Ticket ticket;
 
     InboundStream(long id, Offer offer, DiskChain chain) {
         this.id = id;

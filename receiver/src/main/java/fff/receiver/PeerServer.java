@@ -50,7 +50,8 @@ public final class PeerServer implements AutoCloseable {
     private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private final Channel server;
 
-    private PeerServer(ReceiverConfig config, NodeIdentity identity, ReceiverEvents events) throws IOException {
+    private PeerServer(ReceiverConfig config, NodeIdentity identity, ReceiverEvents events, Admission admission)
+            throws IOException {
         this.config = config;
         this.landing = new LandingArea(config.root(), config.reserveBytes());
         int cleaned = landing.cleanStalePartials(config.stalePartialAge());
@@ -90,7 +91,8 @@ public final class PeerServer implements AutoCloseable {
                         p.addLast("decoder", FrameDecoder.INSTANCE);
                         p.addLast("encoder", FrameEncoder.INSTANCE);
                         p.addLast("idle", new IdleStateHandler(60, 15, 0));
-                        p.addLast("session", new ReceiverSession(config, landing, disk, identity.id(), events));
+                        p.addLast("session", new ReceiverSession(config, landing, disk, identity.id(), events,
+                                admission));
                         connections.add(ch);
                     }
                 });
@@ -104,7 +106,13 @@ public final class PeerServer implements AutoCloseable {
 
     public static PeerServer start(ReceiverConfig config, NodeIdentity identity, ReceiverEvents events)
             throws IOException {
-        return new PeerServer(config, identity, events);
+        return new PeerServer(config, identity, events, Admission.ALWAYS);
+    }
+
+    /** Starts a server whose offers are admitted through {@code admission} (a node's group tree). */
+    public static PeerServer start(ReceiverConfig config, NodeIdentity identity, ReceiverEvents events,
+            Admission admission) throws IOException {
+        return new PeerServer(config, identity, events, admission);
     }
 
     /** The bound address (the real port when 0 was asked for). */

@@ -31,6 +31,7 @@ import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.Executor;
@@ -56,6 +57,7 @@ final class ReceiverSession extends ChannelInboundHandlerAdapter {
     private final Executor disk;
     private final NodeId localId;
     private final ReceiverEvents events;
+    private final Admission admission;
     private final Map<Long, InboundStream> streams = new HashMap<>();
     private ChannelHandlerContext ctx;
     private NodeId peer;
@@ -66,6 +68,12 @@ final class ReceiverSession extends ChannelInboundHandlerAdapter {
     private long connectionCredit;
 
     ReceiverSession(ReceiverConfig config, LandingArea landing, Executor disk, NodeId localId, ReceiverEvents events) {
+        this(config, landing, disk, localId, events, Admission.ALWAYS);
+    }
+
+    ReceiverSession(ReceiverConfig config, LandingArea landing, Executor disk, NodeId localId, ReceiverEvents events,
+            Admission admission) {
+        this.admission = admission;
         this.config = config;
         this.landing = landing;
         this.disk = disk;
@@ -187,10 +195,30 @@ final class ReceiverSession extends ChannelInboundHandlerAdapter {
             });
             return;
         }
-        onDisk(s, () -> landing.begin(offer.getPath(), offer.getSize(), offer.getMtimeMillis()), (incoming, err) -> {
-            if (err != null) {
-                streams.remove(id);
-                refuse(id, offer.getPath(), err);
+        admission.admit(peer, offer.getPath(), offer.getSize()).whenComplete((ticket, err) ->
+                ctx.executor().execute(() -> admitted(s, ticket, err)));
+    }
+
+    private void admitted(InboundStream s, Admission.Ticket ticket, Throwable err) {
+        long id = s.id;
+        Offer offer = s.offer;
+        if (closed || streams.get(id) != s) {
+            if (ticket != null) {
+                ticket.release();
+            }
+            return;
+        }
+        if (ticket == null) {
+            drop(s);
+            write(Frames.reject(id, Reason.BUSY, err != null ? "receiver cannot admit now: " + err.getMessage()
+                    : "receiver is at its limit for incoming files", admission.retryAfterMillis()), true);
+            return;
+        }
+        s.ticket = ticket;
+        onDisk(s, () -> landing.begin(offer.getPath(), offer.getSize(), offer.getMtimeMillis()), (incoming, err2) -> {
+            if (err2 != null) {
+                drop(s);
+                refuse(id, offer.getPath(), err2);
                 return;
             }
             if (closed || streams.get(id) != s) {
@@ -314,7 +342,7 @@ final class ReceiverSession extends ChannelInboundHandlerAdapter {
         s.state = InboundStream.State.ENDING;
         byte[] digest = end.getDigest().toByteArray();
         onDisk(s, () -> s.incoming.finish(end.getByteCount(), digest), (verdict, err) -> {
-            streams.remove(s.id);
+            drop(s);
             if (err != null) {
                 LOG.warn("could not complete '{}' from {}: {}", s.offer.getPath(), peerName, err.toString());
                 write(Frames.failed(s.id, Reason.IO_ERROR, "receiver could not complete the file: "
@@ -338,10 +366,11 @@ final class ReceiverSession extends ChannelInboundHandlerAdapter {
     }
 
     private void onCancel(long id, String why) {
-        InboundStream s = streams.remove(id);
+        InboundStream s = streams.get(id);
         if (s == null) {
             return;
         }
+        drop(s);
         LOG.info("{} cancelled '{}': {}", peerName, s.offer.getPath(), why);
         s.state = InboundStream.State.FAILED;
         onDisk(s, () -> {
@@ -359,13 +388,22 @@ final class ReceiverSession extends ChannelInboundHandlerAdapter {
         s.state = InboundStream.State.FAILED;
         LOG.warn("stream '{}' from {} failed: {}", s.offer.getPath(), peerName, message);
         write(Frames.failed(s.id, reason, message, retryable), true);
-        streams.remove(s.id);
+        drop(s);
         onDisk(s, () -> {
             if (s.incoming != null) {
                 s.incoming.abandon();
             }
             return null;
         }, (x, err) -> { });
+    }
+
+    /** The stream is over: forget it and give its admission ticket back. */
+    private void drop(InboundStream s) {
+        streams.remove(s.id, s);
+        if (s.ticket != null) {
+            s.ticket.release();
+            s.ticket = null;
+        }
     }
 
     private <T> void onDisk(InboundStream s, Callable<T> work, BiConsumer<T, Throwable> then) {
@@ -387,7 +425,7 @@ final class ReceiverSession extends ChannelInboundHandlerAdapter {
             LOG.info("connection from {} closed with {} stream(s) open; partials kept for resume",
                     peerName, streams.size());
         }
-        streams.clear();
+        List.copyOf(streams.values()).forEach(this::drop);
         ctx.fireChannelInactive();
     }
 

@@ -39,6 +39,8 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.CompletableFuture;
 import java.util.Set;
 import java.util.concurrent.Executor;
 import org.junit.jupiter.api.AfterEach;
@@ -380,6 +382,38 @@ class ReceiverSessionTest {
     }
 
     @Test
+    void admissionRefusalIsBusyWithRetryAfterAndTicketsComeBackWhenStreamsEnd() {
+        AtomicInteger held = new AtomicInteger();
+        AtomicInteger slots = new AtomicInteger(1);
+        admission = (peer, path, size) -> {
+            if (slots.getAndDecrement() <= 0) {
+                slots.incrementAndGet();
+                return CompletableFuture.completedFuture(null);
+            }
+            held.incrementAndGet();
+            return CompletableFuture.completedFuture(() -> {
+                held.decrementAndGet();
+                slots.incrementAndGet();
+            });
+        };
+        EmbeddedChannel ch = ready(Runnable::run);
+        ch.writeInbound(offerFrame(1, "adm1.bin", 10));
+        assertTrue(single(drain(ch)).hasAccept());
+        ch.writeInbound(offerFrame(2, "adm2.bin", 10));
+        Frame reject = single(drain(ch));
+        assertEquals(Reason.BUSY, reject.getReject().getReason());
+        assertEquals(2_000, reject.getReject().getRetryAfterMillis());
+        assertEquals(1, held.get());
+        ch.writeInbound(frame(Frame.newBuilder().setCancel(Cancel.newBuilder().setStream(1))));
+        drain(ch);
+        assertEquals(0, held.get(), "a cancelled stream gives its ticket back");
+        ch.writeInbound(offerFrame(3, "adm3.bin", 10));
+        assertTrue(single(drain(ch)).hasAccept(), "the freed slot admits the next offer");
+        ch.close();
+        assertEquals(0, held.get(), "a closed connection gives its tickets back");
+    }
+
+    @Test
     void directoryOfferIsVerifiedAndMade() {
         EmbeddedChannel ch = ready(Runnable::run);
         ch.writeInbound(frame(Frame.newBuilder().setOffer(offer(1, "x/y/z", 0).toBuilder().setDirectory(true))));
@@ -449,6 +483,8 @@ class ReceiverSessionTest {
 
     // ---- helpers ----
 
+    private Admission admission = Admission.ALWAYS;
+
     private EmbeddedChannel open(Executor disk) {
         ReceiverEvents recorder = new ReceiverEvents() {
             @Override
@@ -461,7 +497,8 @@ class ReceiverSessionTest {
                 events.add("dir " + from + " " + path);
             }
         };
-        EmbeddedChannel ch = new EmbeddedChannel(new ReceiverSession(config, landing, disk, localId, recorder));
+        EmbeddedChannel ch = new EmbeddedChannel(new ReceiverSession(config, landing, disk, localId, recorder,
+                admission));
         channels.add(ch);
         return ch;
     }

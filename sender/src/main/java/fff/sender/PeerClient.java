@@ -38,6 +38,10 @@ import org.slf4j.LoggerFactory;
  * fit, reconnects with exponential backoff and jitter when a connection drops, and retries interrupted or
  * failed files, which then resume from what the receiver already holds.
  *
+ * <p>In persistent mode (a node's long-lived client, given a {@link ConnectionListener}) an unreachable
+ * receiver never makes the client give up: queued transfers fail as retryable, the listener hears that the
+ * peer is offline, and the owner decides when to {@link #probe()} again; the owner also does the retrying.
+ *
  * <p>Bookkeeping is guarded by {@code this}; the sessions' event loops call in briefly and never block.
  */
 public final class PeerClient implements AutoCloseable {
@@ -51,6 +55,7 @@ public final class PeerClient implements AutoCloseable {
     private final ExecutorService disk;
     private final Bootstrap bootstrap;
     private final SessionOwner owner = new SessionOwner();
+    private final ConnectionListener listener; // null: one-shot mode (fff send)
 
     private final ArrayDeque<Transfer> queue = new ArrayDeque<>();
     private final Map<SenderSession, Integer> inFlight = new HashMap<>();
@@ -62,6 +67,13 @@ public final class PeerClient implements AutoCloseable {
     private boolean closed;
 
     public PeerClient(PeerTarget target, NodeIdentity identity, int connections) throws IOException {
+        this(target, identity, connections, null);
+    }
+
+    /** A client in persistent mode when {@code listener} is not null (see the class comment). */
+    public PeerClient(PeerTarget target, NodeIdentity identity, int connections, ConnectionListener listener)
+            throws IOException {
+        this.listener = listener;
         if (connections < 1) {
             throw new IllegalArgumentException("connections must be >= 1, got " + connections);
         }
@@ -102,6 +114,11 @@ public final class PeerClient implements AutoCloseable {
     /** Queues a file or an (empty) directory entry for {@code remotePath} under the receiver's root. */
     public CompletableFuture<TransferResult> send(Path source, String remotePath, TransferListener listener)
             throws IOException {
+        return submit(source, remotePath, listener).result();
+    }
+
+    /** As {@link #send}, with a handle that can cancel the transfer. */
+    public TransferHandle submit(Path source, String remotePath, TransferListener listener) throws IOException {
         BasicFileAttributes a = Files.readAttributes(source, BasicFileAttributes.class);
         if (!a.isDirectory() && !a.isRegularFile()) {
             throw new IOException(source + " is neither a regular file nor a directory");
@@ -109,10 +126,44 @@ public final class PeerClient implements AutoCloseable {
         Transfer t = new Transfer(source, remotePath, a.isDirectory(), a.isDirectory() ? 0 : a.size(),
                 a.lastModifiedTime().toMillis(), listener == null ? TransferListener.NONE : listener);
         enqueue(t);
-        return t.result;
+        return new TransferHandle() {
+            @Override
+            public CompletableFuture<TransferResult> result() {
+                return t.result;
+            }
+
+            @Override
+            public void cancel(String why) {
+                PeerClient.this.cancel(t, why);
+            }
+        };
+    }
+
+    private synchronized void cancel(Transfer t, String why) {
+        if (t.result.isDone() || t.cancelled) {
+            return;
+        }
+        t.cancelled = true;
+        SenderSession s = t.session;
+        if (s != null) {
+            s.loop().execute(() -> s.cancel(t, why));
+        } else {
+            queue.remove(t);
+            t.result.completeExceptionally(new TransferException(Reason.CANCELLED, why, false));
+        }
+    }
+
+    /** Persistent mode: opens a connection now if there is none, to learn whether the peer is back. */
+    public synchronized void probe() {
+        if (!closed && inFlight.isEmpty() && connecting == 0) {
+            connect();
+        }
     }
 
     private synchronized void enqueue(Transfer t) {
+        if (t.result.isDone() || t.cancelled) {
+            return;
+        }
         if (closed || fatal != null) {
             t.result.completeExceptionally(closed ? new TransferException(Reason.CANCELLED, "client closed", false) : fatal);
             return;
@@ -131,6 +182,7 @@ public final class PeerClient implements AutoCloseable {
                     t.startedNanos = System.nanoTime();
                 }
                 used++;
+                t.session = s;
                 s.loop().execute(() -> s.start(t));
             }
             e.setValue(used);
@@ -152,6 +204,17 @@ public final class PeerClient implements AutoCloseable {
     private synchronized void connectFailed(String why, String hint) {
         connecting--;
         reconnectFailures++;
+        if (listener != null) {
+            String msg = "cannot reach receiver at " + target.address() + ": " + why + (hint == null ? "" : " " + hint);
+            if (inFlight.isEmpty() && connecting == 0) {
+                listener.offline(msg);
+                Transfer t;
+                while ((t = queue.poll()) != null) {
+                    t.result.completeExceptionally(TransferException.connection(msg));
+                }
+            }
+            return;
+        }
         if (!everConnected || reconnectFailures > target.reconnects()) {
             String msg = "cannot reach receiver at " + target.address() + ": " + why
                     + (everConnected ? " (gave up after " + target.reconnects() + " reconnects)" : "")
@@ -179,7 +242,10 @@ public final class PeerClient implements AutoCloseable {
     }
 
     private void retryOrFail(Transfer t, TransferException e) {
-        if (closed || fatal != null) {
+        t.session = null;
+        if (t.cancelled) {
+            t.result.completeExceptionally(new TransferException(Reason.CANCELLED, e.getMessage(), false));
+        } else if (closed || fatal != null) {
             t.result.completeExceptionally(fatal != null ? fatal : e);
         } else if (e.retryable() && t.attempts < target.maxAttempts()) {
             long delay = e.retryAfterMillis() > 0 ? e.retryAfterMillis() : backoffMillis(t.attempts);
@@ -247,6 +313,9 @@ public final class PeerClient implements AutoCloseable {
                     session.close();
                     return;
                 }
+                if (listener != null && inFlight.isEmpty()) {
+                    listener.online();
+                }
                 inFlight.put(session, 0);
                 dispatch();
             }
@@ -270,6 +339,21 @@ public final class PeerClient implements AutoCloseable {
                 List<Transfer> interrupted) {
             synchronized (PeerClient.this) {
                 inFlight.remove(session);
+                if (fatalError != null && listener != null) {
+                    // a node keeps going: these transfers fail for good, later ones try afresh
+                    if (!wasReady) {
+                        connecting--;
+                    }
+                    interrupted.forEach(t -> t.result.completeExceptionally(fatalError));
+                    Transfer t;
+                    while ((t = queue.poll()) != null) {
+                        t.result.completeExceptionally(fatalError);
+                    }
+                    if (inFlight.isEmpty()) {
+                        listener.offline(fatalError.getMessage());
+                    }
+                    return;
+                }
                 if (fatalError != null) {
                     if (!wasReady) {
                         connecting--;
@@ -279,8 +363,10 @@ public final class PeerClient implements AutoCloseable {
                     return;
                 }
                 for (Transfer t : interrupted) {
-                    retryOrFail(t, new TransferException(Reason.IO_ERROR, "connection to " + target.address()
-                            + " lost", true));
+                    retryOrFail(t, TransferException.connection("connection to " + target.address() + " lost"));
+                }
+                if (wasReady && listener != null && inFlight.isEmpty()) {
+                    listener.offline("connection to " + target.address() + " lost");
                 }
                 if (!wasReady) {
                     connectFailed("connection closed during the handshake", target.plain()

@@ -224,7 +224,7 @@ final class SenderSession extends ChannelInboundHandlerAdapter {
     /** Opens a stream for {@code t}. Runs on the loop; the owner keeps within {@link #maxStreams()}. */
     void start(Transfer t) {
         if (!ctx.channel().isActive()) {
-            owner.attemptDone(this, t, null, new TransferException(Reason.IO_ERROR, "connection lost", true));
+            owner.attemptDone(this, t, null, TransferException.connection("connection lost"));
             return;
         }
         OutboundStream s = new OutboundStream(nextStreamId++, t, new DiskChain(disk, ctx.executor()));
@@ -232,6 +232,15 @@ final class SenderSession extends ChannelInboundHandlerAdapter {
         ctx.writeAndFlush(OutboundFrame.of(Frame.newBuilder().setOffer(Offer.newBuilder().setStream(s.id)
                 .setPath(t.remotePath).setSize(t.size).setMtimeMillis(t.mtimeMillis)
                 .setHash(HashAlgorithm.XXH3_128_BLOCKS).setDirectory(t.directory)).build()), ctx.voidPromise());
+    }
+
+    /** Stops {@code t}'s stream, if it has one here: the receiver drops its partial. Runs on the loop. */
+    void cancel(Transfer t, String why) {
+        for (OutboundStream s : List.copyOf(streams.values())) {
+            if (s.transfer == t) {
+                abort(s, new TransferException(Reason.CANCELLED, why, false));
+            }
+        }
     }
 
     private void onAccept(Accept a) {

@@ -19,6 +19,9 @@ final class Transfer {
     /** When the first attempt started; set by the client, read by the session. */
     volatile long startedNanos;
     int attempts;
+    /** Where the current attempt runs, or null; guarded by the client. */
+    SenderSession session;
+    boolean cancelled;
     volatile long bytesSent;
 
     Transfer(Path source, String remotePath, boolean directory, long size, long mtimeMillis,

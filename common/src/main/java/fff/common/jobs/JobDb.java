@@ -57,6 +57,7 @@ public final class JobDb {
     private Scheduler scheduler;
     private boolean replaying = true;
     private long nextId = 1;
+    private long inboundSeq;
 
     public JobDb(GroupTree tree, RetryPolicy policy, Clock clock, JobLog log, RandomGenerator random) {
         this.tree = Objects.requireNonNull(tree, "tree");
@@ -329,6 +330,27 @@ public final class JobDb {
         }
         return unblock(jobs.values().stream().filter(j -> j.state == JobState.QUEUED
                 && j.spec.destination().equals(destination)).toList());
+    }
+
+    /**
+     * An inbound file asks for a token from {@code group} and its ancestors (the receiving side shares the
+     * tree with outbound work). Returns the key to {@link #release} when the file is done, or empty when the
+     * path has no free token now; nothing waits in the queue for it.
+     */
+    public Optional<String> admit(String group) {
+        live();
+        String key = "in:" + (++inboundSeq);
+        if (scheduler.submit(key, group, Integer.MAX_VALUE, false).start().contains(key)) {
+            return Optional.of(key);
+        }
+        scheduler.cancel(key);
+        return Optional.empty();
+    }
+
+    /** An admitted inbound file ended; its tokens may start queued jobs. */
+    public Dispatch release(String key) {
+        live();
+        return dispatch(scheduler.finished(key));
     }
 
     /** Time passed: jobs whose retry is due become startable. */

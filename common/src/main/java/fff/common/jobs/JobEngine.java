@@ -118,6 +118,15 @@ public final class JobEngine implements AutoCloseable {
         return run(() -> apply(db.setLimit(group, limit)));
     }
 
+    /** Admits one inbound file through {@code group}: completes with a key to release, or null when busy. */
+    public CompletableFuture<String> admit(String group) {
+        return call(d -> d.admit(group).orElse(null));
+    }
+
+    public void release(String key) {
+        post(() -> apply(db.release(key)));
+    }
+
     public CompletableFuture<List<Job>> jobs() {
         return call(JobDb::jobs);
     }

@@ -29,6 +29,12 @@ public final class Frames {
                 .setReject(Reject.newBuilder().setStream(stream).setReason(reason).setMessage(message)).build());
     }
 
+    /** A {@code BUSY} refusal: offer again after {@code retryAfterMillis}. */
+    public static OutboundFrame reject(long stream, Reason reason, String message, int retryAfterMillis) {
+        return OutboundFrame.of(Frame.newBuilder().setReject(Reject.newBuilder().setStream(stream).setReason(reason)
+                .setMessage(message).setRetryAfterMillis(retryAfterMillis)).build());
+    }
+
     public static OutboundFrame accept(long stream, long resumeOffset, byte[] prefixDigest, long window,
             boolean present) {
         return OutboundFrame.of(Frame.newBuilder().setAccept(Accept.newBuilder().setStream(stream)

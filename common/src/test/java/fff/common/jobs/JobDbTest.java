@@ -110,6 +110,25 @@ class JobDbTest {
     }
 
     @Test
+    void inboundFilesShareTheTreeWithOutboundJobs() {
+        JobDb db = fresh();
+        for (int i = 0; i < 4; i++) {
+            db.submit(spec("n" + i, "NAS", "siteB"));
+        }
+        List<String> in = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            db.admit("VidServer").ifPresent(in::add);
+        }
+        assertEquals(3, in.size(), "total(6) has 3 tokens left after NAS took 3");
+        assertTrue(db.admit("Backups").isEmpty(), "total is full: busy");
+        assertEquals(List.of(4L), ids(db.succeeded(1, new Delivery(1, 0, false), "")));
+        assertEquals(6, db.scheduler().inUse("total"), "the freed token went to the queued outbound job");
+        assertEquals(List.of(), ids(db.release(in.get(0))));
+        assertEquals(5, db.scheduler().inUse("total"));
+        assertTrue(db.admit("Backups").isPresent());
+    }
+
+    @Test
     void sameFileOnceChangedFileAgain() {
         JobDb db = fresh();
         assertTrue(db.submit(spec("a", "NAS", "siteB")).job().isPresent());

@@ -1,0 +1,128 @@
+package fff.sender;
+
+import fff.common.identity.NodeIdentity;
+import fff.common.jobs.Delivery;
+import fff.common.jobs.Failure;
+import fff.common.jobs.Job;
+import fff.common.jobs.Mover;
+import fff.proto.Reason;
+import java.io.IOException;
+import java.nio.file.NoSuchFileException;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Moves jobs to one peer node through a persistent {@link PeerClient}: one attempt per {@link #start}, no
+ * retries of its own (the job db retries with backoff and journals every attempt). While the peer is offline
+ * it probes with exponential backoff (250 ms doubling to 30 s, jittered) and reports when it returns, so
+ * waiting jobs hold no token and nothing spins.
+ */
+public final class PeerMover implements Mover {
+
+    private static final long PROBE_MAX_MILLIS = 30_000;
+
+    private final PeerClient client;
+    private final ScheduledExecutorService timer;
+    private volatile OnlineListener online = (up, why) -> { };
+    private ScheduledFuture<?> probe;
+    private int probes;
+    private boolean closed;
+
+    /** {@code target} should allow one attempt: the job db does the retrying. */
+    public PeerMover(String name, PeerTarget target, NodeIdentity identity, int connections) throws IOException {
+        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "fff-probe-" + name);
+            t.setDaemon(true);
+            return t;
+        });
+        this.client = new PeerClient(target, identity, connections, new ConnectionListener() {
+            @Override
+            public void online() {
+                cameBack();
+                online.changed(true, null);
+            }
+
+            @Override
+            public void offline(String why) {
+                scheduleProbe();
+                online.changed(false, why);
+            }
+        });
+    }
+
+    @Override
+    public void onOnlineChange(OnlineListener listener) {
+        this.online = listener;
+    }
+
+    @Override
+    public Running start(Job job, Listener listener) {
+        TransferHandle h;
+        try {
+            h = client.submit(job.spec().source(), job.spec().remotePath(), (persisted, size) -> listener.progress(persisted));
+        } catch (NoSuchFileException e) {
+            listener.failed(Failure.of("SOURCE_GONE", "source " + job.spec().source() + " no longer exists", false));
+            return why -> { };
+        } catch (IOException e) {
+            listener.failed(Failure.of("IO_ERROR", "cannot read source " + job.spec().source() + ": " + e, true));
+            return why -> { };
+        }
+        h.result().whenComplete((r, e) -> {
+            if (e == null) {
+                listener.done(new Delivery(r.bytesSent(), r.resumedFrom(), r.alreadyPresent()));
+            } else {
+                listener.failed(failure(e instanceof CompletionException && e.getCause() != null ? e.getCause() : e));
+            }
+        });
+        return h::cancel;
+    }
+
+    static Failure failure(Throwable e) {
+        if (!(e instanceof TransferException te)) {
+            return Failure.of("IO_ERROR", String.valueOf(e), true);
+        }
+        boolean busy = te.reason() == Reason.BUSY;
+        if (te.connection()) {
+            return new Failure("OFFLINE", te.getMessage(), true, false, 0);
+        }
+        return new Failure(te.reason().name(), te.getMessage(), te.retryable(), !busy, te.retryAfterMillis());
+    }
+
+    private synchronized void scheduleProbe() {
+        if (closed || probe != null) {
+            return;
+        }
+        long base = Math.min(PROBE_MAX_MILLIS, 250L << Math.min(16, probes++));
+        long delay = (long) (base * (0.5 + ThreadLocalRandom.current().nextDouble()));
+        probe = timer.schedule(() -> {
+            synchronized (PeerMover.this) {
+                probe = null;
+            }
+            client.probe();
+        }, delay, TimeUnit.MILLISECONDS);
+    }
+
+    private synchronized void cameBack() {
+        probes = 0;
+        if (probe != null) {
+            probe.cancel(false);
+            probe = null;
+        }
+    }
+
+    @Override
+    public void close() {
+        synchronized (this) {
+            closed = true;
+            if (probe != null) {
+                probe.cancel(false);
+            }
+        }
+        timer.shutdownNow();
+        client.close();
+    }
+}
