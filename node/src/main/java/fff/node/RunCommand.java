@@ -3,8 +3,7 @@ package fff.node;
 import fff.common.config.ConfigException;
 import fff.common.config.NodeConfig;
 import fff.common.identity.NodeIdentity;
-import fff.receiver.PeerServer;
-import fff.receiver.ReceiverConfig;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -29,29 +28,25 @@ final class RunCommand implements Callable<Integer> {
             System.err.println("fff: " + e.getMessage());
             return 2;
         }
+        cfg.warnings().forEach(w -> System.out.println("warning: " + w));
         NodeIdentity identity = NodeIdentity.loadOrCreate(cfg.node().home());
         System.out.println("node " + identity.id() + " (home " + cfg.node().home() + ")");
-        PeerServer server = null;
-        if (cfg.node().listen() != null) {
-            var r = cfg.receive();
-            ReceiverConfig rc = new ReceiverConfig(cfg.node().listen(), cfg.node().plain(), r.root(), r.allowAny(),
-                    cfg.allowedIds(), r.reserve(), r.stalePartials(), ReceiverConfig.DEFAULT_STREAM_WINDOW,
-                    ReceiverConfig.DEFAULT_CONNECTION_WINDOW, ReceiverConfig.DEFAULT_MAX_STREAMS);
-            server = PeerServer.start(rc, identity, new ConsoleEvents(System.out));
-            System.out.printf("listening on %s:%d (%s), landing in %s%n", server.address().getHostString(),
-                    server.address().getPort(), rc.plain() ? "plain TCP" : "TLS 1.3, mutual", r.root());
-        }
         cfg.destinations().forEach((name, d) -> System.out.println("destination " + name + ": " + d));
-        System.out.flush();
+        NodeRuntime node = new NodeRuntime(cfg, identity, System.out);
         CountDownLatch stopped = new CountDownLatch(1);
-        PeerServer s = server;
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            if (s != null) {
-                System.out.println("stopping: letting open transfers finish (up to 10 s)");
-                s.shutdown(Duration.ofSeconds(10));
-            }
+            System.out.println("stopping: letting open transfers finish (up to 10 s); running jobs resume at the next start");
+            node.stop(Duration.ofSeconds(10));
             stopped.countDown();
         }, "fff-shutdown"));
+        try {
+            node.start();
+        } catch (IOException | RuntimeException e) {
+            System.err.println("fff: cannot start: " + e.getMessage());
+            node.stop(Duration.ZERO);
+            return 1;
+        }
+        System.out.flush();
         stopped.await();
         return 0;
     }

@@ -77,6 +77,17 @@ final class FffProcess implements AutoCloseable {
         return new FffProcess(name, pb.start());
     }
 
+    long pid() {
+        return process.pid();
+    }
+
+    /** Lines printed so far. */
+    List<String> lines() {
+        synchronized (lines) {
+            return List.copyOf(lines);
+        }
+    }
+
     boolean isAlive() {
         return process.isAlive();
     }

@@ -1,0 +1,212 @@
+package fff.node;
+
+import fff.common.config.Destination;
+import fff.common.config.NodeConfig;
+import fff.common.config.WatchRule;
+import fff.common.identity.KnownPeers;
+import fff.common.identity.NodeIdentity;
+import fff.common.jobs.JobDb;
+import fff.common.jobs.JobEngine;
+import fff.common.jobs.JobLog;
+import fff.common.jobs.JobSpec;
+import fff.common.jobs.Mover;
+import fff.common.jobs.RetryPolicy;
+import fff.common.journal.Journal;
+import fff.common.journal.JournalOptions;
+import fff.common.journal.ReplayStats;
+import fff.proto.journal.JobEvent;
+import fff.receiver.Admission;
+import fff.receiver.PeerServer;
+import fff.receiver.ReceiverConfig;
+import fff.sender.PeerMover;
+import fff.sender.PeerTarget;
+import fff.sender.watch.FolderWatcher;
+import fff.sender.watch.WatchSpec;
+import fff.sender.watch.WatchedFile;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.random.RandomGenerator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running node as {@code fff run --config} builds it: the journal replayed into the job db, one mover per
+ * destination, the job engine, one folder watcher per watch rule feeding it, and the peer server admitting
+ * offers through the same group tree. Started in that order and stopped in reverse.
+ */
+final class NodeRuntime implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(NodeRuntime.class);
+
+    private final NodeConfig cfg;
+    private final NodeIdentity identity;
+    private final PrintStream out;
+    private final Map<String, Mover> movers = new LinkedHashMap<>();
+    private final List<FolderWatcher> watchers = new ArrayList<>();
+    private final ScheduledExecutorService watchTimer;
+    private Journal journal;
+    private JobEngine engine;
+    private PeerServer server;
+    private boolean stopped;
+
+    NodeRuntime(NodeConfig cfg, NodeIdentity identity, PrintStream out) {
+        this.cfg = cfg;
+        this.identity = identity;
+        this.out = out;
+        this.watchTimer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "fff-watch");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    JobEngine engine() {
+        return engine;
+    }
+
+    PeerServer server() {
+        return server;
+    }
+
+    void start() throws IOException {
+        journal = Journal.open(cfg.node().home().resolve("journal"), JournalOptions.defaults()
+                .withRetention(cfg.jobs().history()));
+        JobLog log = new JobLog() {
+            @Override
+            public void append(JobEvent event) {
+                journal.append(event);
+            }
+
+            @Override
+            public void checkpoint(long nextJobId, Iterable<JobEvent> records) {
+                journal.checkpoint(nextJobId, records);
+            }
+
+            @Override
+            public long eventsSinceCheckpoint() {
+                return journal.eventsSinceCheckpoint();
+            }
+        };
+        var jobs = cfg.jobs();
+        JobDb db = new JobDb(cfg.groups(), new RetryPolicy(jobs.attempts(), jobs.backoff(), jobs.backoffMax()),
+                Clock.systemUTC(), log, RandomGenerator.getDefault());
+        ReplayStats replay = journal.replay(db::replay);
+        out.println("journal " + journal.dir() + ": replayed " + replay.delivered() + " events in "
+                + replay.elapsed().toMillis() + " ms" + (replay.skipped() > 0 ? ", skipped " + replay.skipped()
+                + " unreadable" : ""));
+
+        KnownPeers known = new KnownPeers(cfg.node().home().resolve("known_peers"));
+        for (Destination d : cfg.destinations().values()) {
+            if (d.kind() == Destination.Kind.PEER) {
+                // one attempt per job start: the job db retries with backoff and journals each attempt
+                PeerTarget target = new PeerTarget(d.peer(), d.plain(), d.id(), d.id() == null ? known : null, 1, 0);
+                movers.put(d.name(), new PeerMover(d.name(), target, identity, d.connections()));
+            }
+        }
+        engine = new JobEngine(db, movers, log, jobs.history().toMillis(), jobs.checkpointEvery(),
+                new JobConsole(out));
+        engine.start().join();
+        Map<String, Long> perGroup = new LinkedHashMap<>();
+        engine.jobs().join().stream().filter(j -> !j.state().ended())
+                .forEach(j -> perGroup.merge(j.spec().group(), 1L, Long::sum));
+        if (!perGroup.isEmpty()) {
+            out.println("resuming jobs from the journal: " + perGroup);
+        }
+
+        if (cfg.node().listen() != null) {
+            startServer();
+        }
+        for (WatchRule rule : cfg.watch()) {
+            FolderWatcher w = new FolderWatcher(spec(rule), watchTimer, new RuleListener(rule));
+            watchers.add(w);
+            w.start();
+            out.println("watching " + rule.path() + " (" + rule.name() + ") -> " + rule.to() + " group "
+                    + rule.group());
+        }
+    }
+
+    private void startServer() throws IOException {
+        var r = cfg.receive();
+        ReceiverConfig rc = new ReceiverConfig(cfg.node().listen(), cfg.node().plain(), r.root(), r.allowAny(),
+                cfg.allowedIds(), r.reserve(), r.stalePartials(), ReceiverConfig.DEFAULT_STREAM_WINDOW,
+                ReceiverConfig.DEFAULT_CONNECTION_WINDOW, ReceiverConfig.DEFAULT_MAX_STREAMS);
+        Admission admission = Admission.ALWAYS;
+        if (r.group() != null) {
+            String group = r.group();
+            admission = (peer, path, size) -> engine.admit(group).thenApply(key -> key == null ? null
+                    : () -> engine.release(key));
+        }
+        server = PeerServer.start(rc, identity, new ConsoleEvents(out), admission);
+        out.printf("listening on %s:%d (%s), landing in %s%s%n", server.address().getHostString(),
+                server.address().getPort(), rc.plain() ? "plain TCP" : "TLS 1.3, mutual", r.root(),
+                r.group() == null ? "" : ", admitting through group " + r.group());
+    }
+
+    private static WatchSpec spec(WatchRule rule) {
+        return new WatchSpec(rule.path(), rule.include(), rule.exclude(), rule.recursive(), rule.stableFor(),
+                rule.rescan(), rule.includeHidden());
+    }
+
+    /** Turns a watcher's stable files into job submissions for one rule. */
+    private final class RuleListener implements FolderWatcher.Listener {
+        private final WatchRule rule;
+
+        RuleListener(WatchRule rule) {
+            this.rule = rule;
+        }
+
+        @Override
+        public void stable(WatchedFile f) {
+            String sub = rule.to().subpath();
+            String remote = sub.isEmpty() ? f.relative() : sub.endsWith("/") ? sub + f.relative() : sub + "/" + f.relative();
+            JobSpec spec = new JobSpec(rule.name(), f.absolute(), f.relative(), rule.to().destination(), remote,
+                    rule.group(), rule.priority(), f.size(), f.mtimeMillis(), rule.after().toString());
+            engine.submit(spec).exceptionally(e -> {
+                LOG.error("could not queue {}: {}", f.absolute(), e.toString());
+                return null;
+            });
+        }
+
+        @Override
+        public void removed(String relative) {
+        }
+
+        @Override
+        public void error(String message) {
+            LOG.warn("watch {}: {}", rule.name(), message);
+        }
+    }
+
+    /** Stops watching, lets open inbound transfers finish within {@code grace}, then stops moving. */
+    synchronized void stop(Duration grace) {
+        if (stopped) {
+            return;
+        }
+        stopped = true;
+        watchers.forEach(FolderWatcher::close);
+        watchTimer.shutdownNow();
+        if (server != null) {
+            server.shutdown(grace);
+        }
+        if (engine != null) {
+            engine.close(); // first: running jobs stay RUNNING in the journal and resume after a restart
+        }
+        movers.values().forEach(Mover::close);
+        if (journal != null) {
+            journal.close();
+        }
+    }
+
+    @Override
+    public void close() {
+        stop(Duration.ofSeconds(10));
+    }
+}
