@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import fff.common.identity.NodeId;
+import fff.common.schedule.GroupTree;
 import fff.common.wire.HostPort;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
@@ -20,19 +21,25 @@ import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 /**
  * Maps a YAML config file onto {@link NodeConfig} by hand, key by key, so that every error names the full key
- * and the value found there. Relative paths are resolved against the directory of the file.
+ * and the value found there. Relative paths are resolved against the directory of the file. Sections
+ * {@code node}, {@code web}, {@code destinations}, {@code receive} and {@code jobs} are read here,
+ * {@code groups} by {@link GroupsReader} and {@code watch} by {@link WatchReader}; {@code sources} is refused
+ * as not supported yet.
  */
 final class ConfigReader {
 
     private static final YAMLMapper YAML =
             YAMLMapper.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
 
-    private static final List<String> TOP = List.of("node", "web", "receive", "destinations");
-    private static final List<String> TOP_NOT_YET = List.of("groups", "watch", "sources");
+    private static final List<String> TOP =
+            List.of("node", "web", "groups", "destinations", "receive", "watch", "jobs");
+    private static final List<String> TOP_NOT_YET = List.of("sources");
     private static final List<String> NODE = List.of("home", "listen", "plain");
     private static final List<String> WEB = List.of("listen");
-    private static final List<String> RECEIVE = List.of("root", "allow", "allow-any", "reserve", "stale-partials");
-    private static final List<String> RECEIVE_NOT_YET = List.of("group");
+    private static final List<String> RECEIVE =
+            List.of("root", "allow", "allow-any", "reserve", "stale-partials", "group");
+    private static final List<String> JOBS =
+            List.of("attempts", "backoff", "backoff-max", "history", "checkpoint-every");
     private static final List<String> DESTINATION =
             List.of("peer", "id", "plain", "connections", "ftp", "password-env", "local");
 
@@ -92,8 +99,12 @@ final class ConfigReader {
         top.checkKeys(TOP, TOP_NOT_YET);
         NodeSection node = node(top.mapping("node"));
         WebSection web = web(top.mapping("web"));
+        GroupTree groups = GroupsReader.read(top.mapping("groups"));
+        Map<String, Destination> destinations = destinations(top.mapping("destinations"), node);
         ReceiveSection receive = top.has("receive") ? receive(top.mapping("receive")) : null;
-        return new NodeConfig(node, web, receive, destinations(top.mapping("destinations"), node));
+        List<WatchRule> watch = new WatchReader(base).read(top.mappings("watch"));
+        JobsSection jobs = jobs(top.mapping("jobs"));
+        return new NodeConfig(node, web, receive, destinations, groups, watch, jobs);
     }
 
     private NodeSection node(YamlMapping m) {
@@ -107,15 +118,25 @@ final class ConfigReader {
     }
 
     private ReceiveSection receive(YamlMapping m) {
-        m.checkKeys(RECEIVE, RECEIVE_NOT_YET);
+        m.checkKeys(RECEIVE, List.of());
         String reserve = m.text("reserve");
-        String stale = m.text("stale-partials");
         return new ReceiveSection(
                 path(m, "root"),
                 m.texts("allow"),
                 m.bool("allow-any", false),
                 reserve == null ? ReceiveSection.DEFAULT_RESERVE : ByteSize.parse(m.key("reserve"), reserve),
-                stale == null ? null : Durations.parse(m.key("stale-partials"), stale));
+                m.duration("stale-partials"),
+                m.text("group"));
+    }
+
+    private static JobsSection jobs(YamlMapping m) {
+        m.checkKeys(JOBS, List.of());
+        return new JobsSection(
+                m.integer("attempts", JobsSection.DEFAULT_ATTEMPTS),
+                m.duration("backoff"),
+                m.duration("backoff-max"),
+                m.duration("history"),
+                m.integer("checkpoint-every", JobsSection.DEFAULT_CHECKPOINT_EVERY));
     }
 
     private Map<String, Destination> destinations(YamlMapping all, NodeSection node) {
@@ -153,16 +174,18 @@ final class ConfigReader {
 
     private Path path(YamlMapping m, String name) {
         String text = m.text(name);
-        if (text == null) {
-            return null;
-        }
+        return text == null ? null : resolve(base, m.key(name), text);
+    }
+
+    /** {@code text}, the value of {@code key}, as a path resolved against {@code base} and normalized. */
+    static Path resolve(Path base, String key, String text) {
         if (text.isBlank()) {
-            throw new IllegalArgumentException(m.key(name) + ": empty path");
+            throw new IllegalArgumentException(key + ": empty path");
         }
         try {
             return base.resolve(text).normalize();
         } catch (InvalidPathException e) {
-            throw new IllegalArgumentException(m.key(name) + ": '" + text + "' is not a path: " + e.getReason(), e);
+            throw new IllegalArgumentException(key + ": '" + text + "' is not a path: " + e.getReason(), e);
         }
     }
 

@@ -1,7 +1,10 @@
 package fff.common.config;
 
 import fff.common.identity.NodeId;
+import fff.common.schedule.GroupSpec;
+import fff.common.schedule.GroupTree;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -11,24 +14,47 @@ import java.util.Set;
 
 /**
  * Everything {@code fff run --config FILE} reads, checked as a whole: a node that listens has a landing area
- * and at least one allowed sender, every name in {@code receive.allow} resolves to a node ID, and only the
- * kinds of destination this version can send to are configured.
+ * and at least one allowed sender, every name in {@code receive.allow} resolves to a node ID, only the kinds
+ * of destination this version can send to are configured, every group named by a watch rule or
+ * {@code receive.group} is in the tree, every watch rule goes to a configured destination, and no file can be
+ * picked up by two rules (or again after {@code after: move:DIR}).
  *
- * <p>YAML shape (see DESIGN.md): top-level sections {@code node}, {@code web}, {@code receive} and
- * {@code destinations}. {@code groups}, {@code watch} and {@code sources} are recognised but refused by this
- * version.
+ * <p>YAML shape (see DESIGN.md): top-level sections {@code node}, {@code web}, {@code groups},
+ * {@code destinations}, {@code receive}, {@code watch} and {@code jobs}. {@code sources} and
+ * {@code watch[i].profile} are recognised but refused by this version. Errors name the full key
+ * ({@code watch[2].group}) and the bad value; non-fatal findings are in {@link #warnings()}.
  *
  * @param node         section {@code node:}; default (when null) {@link NodeSection#defaults()}
  * @param web          section {@code web:}; default (when null) {@link WebSection#defaults()}
  * @param receive      section {@code receive:}; null when absent, fine for a node that only sends
  * @param destinations section {@code destinations:}, by name in file order; default (when null) empty
+ * @param groups       section {@code groups:}, the tree of concurrency limits that all jobs of this node, sent
+ *                     and received, run under. Default (when null) {@link #defaultGroups()}: one root group
+ *                     {@value #DEFAULT_GROUP} with limit {@value #DEFAULT_GROUP_LIMIT}
+ * @param watch        section {@code watch:}, in file order; each rule's null group becomes the tree's first
+ *                     root group. Default (when null) empty
+ * @param jobs         section {@code jobs:}; default (when null) {@link JobsSection#defaults()}
  */
 public record NodeConfig(
-        NodeSection node, WebSection web, ReceiveSection receive, Map<String, Destination> destinations) {
+        NodeSection node,
+        WebSection web,
+        ReceiveSection receive,
+        Map<String, Destination> destinations,
+        GroupTree groups,
+        List<WatchRule> watch,
+        JobsSection jobs) {
+
+    public static final String DEFAULT_GROUP = "total";
+    public static final int DEFAULT_GROUP_LIMIT = 4;
+
+    private static final GroupTree DEFAULT_GROUPS =
+            GroupTree.builder().root(DEFAULT_GROUP, DEFAULT_GROUP_LIMIT).build();
 
     public NodeConfig {
         node = node == null ? NodeSection.defaults() : node;
         web = web == null ? WebSection.defaults() : web;
+        groups = groups == null ? DEFAULT_GROUPS : groups;
+        jobs = jobs == null ? JobsSection.defaults() : jobs;
         destinations = destinations == null
                 ? Map.of()
                 : Collections.unmodifiableMap(new LinkedHashMap<>(destinations));
@@ -53,7 +79,16 @@ public record NodeConfig(
         }
         if (receive != null) {
             resolve(receive.allow(), destinations);
+            if (receive.group() != null && !groups.contains(receive.group())) {
+                throw new IllegalArgumentException("receive.group: " + unknownGroup(receive.group(), groups));
+            }
         }
+        watch = WatchRules.checked(watch, groups, destinations);
+    }
+
+    /** The tree used without a {@code groups:} section: one root group {@code total} with limit 4. */
+    public static GroupTree defaultGroups() {
+        return DEFAULT_GROUPS;
     }
 
     /** Reads and checks a config file; relative paths in it are resolved against the file's directory. */
@@ -96,5 +131,32 @@ public record NodeConfig(
             }
         }
         return Collections.unmodifiableSet(ids);
+    }
+
+    /**
+     * Findings that do not stop the node, one line each naming the key, for {@code fff run} to print: a group
+     * whose limit exceeds its parent's (it can never use the excess), e.g.
+     * {@code groups.total.children.outbound.children.NAS: limit 5 exceeds limit 4 of parent 'outbound'}.
+     */
+    public List<String> warnings() {
+        List<String> out = new ArrayList<>();
+        for (GroupSpec g : groups.specs()) {
+            if (g.parent() != null && g.limit() > groups.limit(g.parent())) {
+                out.add(groupKey(g.name()) + ": limit " + g.limit() + " exceeds limit "
+                        + groups.limit(g.parent()) + " of parent '" + g.parent() + "'");
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    /** The config key of a group, e.g. {@code groups.total.children.outbound.children.NAS}. */
+    public String groupKey(String group) {
+        List<String> path = new ArrayList<>(groups.path(group));
+        Collections.reverse(path);
+        return "groups." + String.join(".children.", path);
+    }
+
+    static String unknownGroup(String group, GroupTree groups) {
+        return "unknown group '" + group + "' (groups: " + String.join(", ", groups.names()) + ")";
     }
 }

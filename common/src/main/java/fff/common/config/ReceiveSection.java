@@ -19,8 +19,12 @@ import java.util.List;
  *                      (1 GiB)
  * @param stalePartials key {@code stale-partials}: partial files untouched this long are deleted. A
  *                      {@link Durations} text; default (when null) {@link #DEFAULT_STALE_PARTIALS} (7d)
+ * @param group         key {@code group}: the group of {@code groups:} whose tokens (and its ancestors') an
+ *                      inbound offer takes while it is received; {@link NodeConfig} checks that it exists.
+ *                      Default (when null): no admission limit beyond the receiver's own stream cap
  */
-public record ReceiveSection(Path root, List<String> allow, boolean allowAny, long reserve, Duration stalePartials) {
+public record ReceiveSection(
+        Path root, List<String> allow, boolean allowAny, long reserve, Duration stalePartials, String group) {
 
     public static final long DEFAULT_RESERVE = 1L << 30;
     public static final Duration DEFAULT_STALE_PARTIALS = Duration.ofDays(7);
@@ -34,7 +38,11 @@ public record ReceiveSection(Path root, List<String> allow, boolean allowAny, lo
             stalePartials = DEFAULT_STALE_PARTIALS;
         } else if (stalePartials.isNegative() || stalePartials.isZero()) {
             String shown = stalePartials.isZero() ? "0" : "-" + Durations.format(stalePartials.negated());
-            throw new IllegalArgumentException("receive.stale-partials: '" + shown + "' must be longer than 0, or partial files would be deleted while they are written");
+            throw new IllegalArgumentException("receive.stale-partials: '" + shown
+                    + "' must be longer than 0, or partial files would be deleted while they are written");
+        }
+        if (group != null && group.isBlank()) {
+            throw new IllegalArgumentException("receive.group: empty");
         }
     }
 }

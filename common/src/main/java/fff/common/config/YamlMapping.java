@@ -1,6 +1,7 @@
 package fff.common.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -27,8 +28,8 @@ final class YamlMapping {
             return new YamlMapping("", null);
         }
         if (!document.isObject()) {
-            throw new IllegalArgumentException("expected a mapping of sections (node, web, receive, destinations), "
-                    + "not " + describe(document));
+            throw new IllegalArgumentException("expected a mapping of sections (node, web, groups, destinations, "
+                    + "receive, watch, jobs), not " + describe(document));
         }
         return new YamlMapping("", document);
     }
@@ -79,6 +80,32 @@ final class YamlMapping {
         return new YamlMapping(key(name), value);
     }
 
+    /** The mappings of the list under {@code name}, each blamed as {@code key[i]}; empty when absent. */
+    List<YamlMapping> mappings(String name) {
+        JsonNode value = get(name);
+        if (isAbsent(value)) {
+            return List.of();
+        }
+        if (!value.isArray()) {
+            throw new IllegalArgumentException(
+                    key(name) + ": expected a list of entries (- key: value), not " + describe(value));
+        }
+        List<YamlMapping> out = new ArrayList<>(value.size());
+        for (int i = 0; i < value.size(); i++) {
+            JsonNode element = value.get(i);
+            String elementKey = key(name) + "[" + i + "]";
+            if (isAbsent(element)) {
+                throw new IllegalArgumentException(elementKey + ": empty entry");
+            }
+            if (!element.isObject()) {
+                throw new IllegalArgumentException(
+                        elementKey + ": expected a mapping of keys, not " + describe(element));
+            }
+            out.add(new YamlMapping(elementKey, element));
+        }
+        return out;
+    }
+
     /** A single value as text (numbers as written), or null when absent. */
     String text(String name) {
         JsonNode value = get(name);
@@ -108,6 +135,12 @@ final class YamlMapping {
             throw new IllegalArgumentException(key(name) + ": " + describe(value) + " is not a whole number");
         }
         return value.intValue();
+    }
+
+    /** A {@link Durations} text read as a duration, or null when absent. */
+    Duration duration(String name) {
+        String text = text(name);
+        return text == null ? null : Durations.parse(key(name), text);
     }
 
     /** A list of single values as text, or null when absent. Elements are blamed as {@code key[i]}. */

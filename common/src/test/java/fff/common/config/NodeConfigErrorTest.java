@@ -10,8 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
 
 /** Files that do not load: each message names the file, the key and the bad value. */
 class NodeConfigErrorTest {
@@ -21,34 +19,26 @@ class NodeConfigErrorTest {
     @TempDir
     Path dir;
 
-    /** The message for {@code yaml}, without the leading "FILE: ". */
     private String error(String yaml) throws IOException {
-        Path file = Files.writeString(dir.resolve("fff.yaml"), yaml);
-        ConfigException e = assertThrows(ConfigException.class, () -> NodeConfig.load(file));
-        String prefix = file + ": ";
-        assertTrue(e.getMessage().startsWith(prefix), e.getMessage());
-        return e.getMessage().substring(prefix.length());
-    }
-
-    @ParameterizedTest
-    @ValueSource(strings = {"groups", "watch", "sources"})
-    void laterSectionsAreRefusedByName(String section) throws IOException {
-        assertEquals(section + ": not supported yet by this version",
-                error("node: {}\n" + section + ":\n  x: 1\n"));
+        return ConfigFiles.error(dir, yaml);
     }
 
     @Test
-    void receiveGroupIsRefusedByName() throws IOException {
-        assertEquals("receive.group: not supported yet by this version",
-                error("receive: {root: /in, group: inbound}\n"));
+    void sourcesAndProfileAreRefusedByName() throws IOException {
+        assertEquals("sources: not supported yet by this version", error("node: {}\nsources:\n  x: 1\n"));
+        assertEquals("watch[0].profile: not supported yet by this version", error("""
+                destinations: {b: {peer: "b:1"}}
+                watch: [{path: /out, to: "b:", profile: imx30}]
+                """));
     }
 
     @Test
     void unknownKeysNameTheFullPathAndTheKnownKeys() throws IOException {
-        assertEquals("nodes: unknown key (known: node, web, receive, destinations)", error("nodes: {}\n"));
+        assertEquals("nodes: unknown key (known: node, web, groups, destinations, receive, watch, jobs)",
+                error("nodes: {}\n"));
         assertEquals("node.port: unknown key (known: home, listen, plain)", error("node: {port: 1}\n"));
         assertEquals("web.port: unknown key (known: listen)", error("web: {port: 1}\n"));
-        assertEquals("receive.alow: unknown key (known: root, allow, allow-any, reserve, stale-partials)",
+        assertEquals("receive.alow: unknown key (known: root, allow, allow-any, reserve, stale-partials, group)",
                 error("receive:\n  root: /in\n  alow: [x]\n"));
         assertEquals("destinations.siteB.ip: unknown key "
                         + "(known: peer, id, plain, connections, ftp, password-env, local)",
@@ -69,7 +59,8 @@ class NodeConfigErrorTest {
         assertEquals("receive.allow[1]: expected a single value, not a list",
                 error("receive: {root: /in, allow: [a, [b]]}\n"));
         assertEquals("receive.allow-any: '1' is not true or false", error("receive: {allow-any: 1}\n"));
-        assertEquals("expected a mapping of sections (node, web, receive, destinations), not a list",
+        assertEquals("expected a mapping of sections (node, web, groups, destinations, receive, watch, jobs), "
+                        + "not a list",
                 error("- node\n"));
     }
 

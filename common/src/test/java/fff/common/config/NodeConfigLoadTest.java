@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import fff.common.identity.NodeId;
 import fff.common.wire.HostPort;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -27,13 +26,8 @@ class NodeConfigLoadTest {
     @TempDir
     Path dir;
 
-    static Path write(Path file, String yaml) throws IOException {
-        Files.createDirectories(file.getParent());
-        return Files.writeString(file, yaml);
-    }
-
     private NodeConfig load(String yaml) throws IOException, ConfigException {
-        return NodeConfig.load(write(dir.resolve("fff.yaml"), yaml));
+        return ConfigFiles.load(dir, yaml);
     }
 
     @Test
@@ -122,7 +116,7 @@ class NodeConfigLoadTest {
 
     @Test
     void relativePathsResolveAgainstTheConfigFilesDirectory() throws Exception {
-        Path file = write(dir.resolve("etc/fff/node.yaml"), """
+        Path file = ConfigFiles.write(dir.resolve("etc/fff/node.yaml"), """
                 node: {home: state, listen: "0.0.0.0:7700"}
                 receive: {root: ../../srv/incoming, allow-any: true}
                 """);

@@ -22,11 +22,11 @@ class NodeConfigRecordsTest {
 
     @Test
     void nullsTakeTheDocumentedDefaults() {
-        NodeConfig c = new NodeConfig(null, null, null, null);
+        NodeConfig c = new NodeConfig(null, null, null, null, null, null, null);
         assertEquals(NodeSection.defaults(), c.node());
         assertEquals(WebSection.DEFAULT_LISTEN, c.web().listen());
         assertEquals(Map.of(), c.destinations());
-        ReceiveSection r = new ReceiveSection(Path.of("/in"), null, true, ReceiveSection.DEFAULT_RESERVE, null);
+        ReceiveSection r = new ReceiveSection(Path.of("/in"), null, true, ReceiveSection.DEFAULT_RESERVE, null, null);
         assertEquals(List.of(), r.allow());
         assertEquals(Duration.ofDays(7), r.stalePartials());
     }
@@ -34,7 +34,7 @@ class NodeConfigRecordsTest {
     @Test
     void collectionsAreCopiedAndUnmodifiable() {
         List<String> allow = new ArrayList<>(List.of(ONES));
-        ReceiveSection r = new ReceiveSection(Path.of("/in"), allow, false, 0, null);
+        ReceiveSection r = new ReceiveSection(Path.of("/in"), allow, false, 0, null, null);
         allow.clear();
         assertEquals(List.of(ONES), r.allow());
         assertThrows(UnsupportedOperationException.class, () -> r.allow().add("x"));
@@ -42,7 +42,7 @@ class NodeConfigRecordsTest {
         Map<String, Destination> destinations = new LinkedHashMap<>();
         destinations.put("b", Destination.peer("b", new HostPort("b", 1), null, false));
         destinations.put("a", Destination.peer("a", new HostPort("a", 1), NodeId.parse(ONES), false));
-        NodeConfig c = new NodeConfig(new NodeSection(Path.of("/h"), LISTEN, false), null, r, destinations);
+        NodeConfig c = new NodeConfig(new NodeSection(Path.of("/h"), LISTEN, false), null, r, destinations, null, null, null);
         destinations.clear();
         assertEquals(List.of("b", "a"), List.copyOf(c.destinations().keySet()));
         assertThrows(UnsupportedOperationException.class, () -> c.destinations().remove("a"));
@@ -54,22 +54,22 @@ class NodeConfigRecordsTest {
     void crossSectionRulesHoldForRecordsBuiltInCode() {
         NodeSection listening = new NodeSection(Path.of("/h"), LISTEN, false);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> new NodeConfig(listening, null, null, null));
+                () -> new NodeConfig(listening, null, null, null, null, null, null));
         assertEquals("receive.root: required when node.listen is set", e.getMessage());
 
         Destination ftp = new Destination("archive", null, null, false, 1, "ftp://x/in", null, null);
-        e = assertThrows(IllegalArgumentException.class, () -> new NodeConfig(null, null, null, Map.of("archive", ftp)));
+        e = assertThrows(IllegalArgumentException.class, () -> new NodeConfig(null, null, null, Map.of("archive", ftp), null, null, null));
         assertEquals("destinations.archive.ftp: not supported yet by this version", e.getMessage());
 
         Destination b = Destination.peer("b", new HostPort("b", 1), null, false);
-        e = assertThrows(IllegalArgumentException.class, () -> new NodeConfig(null, null, null, Map.of("c", b)));
+        e = assertThrows(IllegalArgumentException.class, () -> new NodeConfig(null, null, null, Map.of("c", b), null, null, null));
         assertEquals("destinations.c: entry is named 'b'", e.getMessage());
 
         e = assertThrows(IllegalArgumentException.class,
-                () -> new ReceiveSection(null, null, false, -1, null));
+                () -> new ReceiveSection(null, null, false, -1, null, null));
         assertEquals("receive.reserve: '-1' is negative", e.getMessage());
         e = assertThrows(IllegalArgumentException.class,
-                () -> new ReceiveSection(null, null, false, 0, Duration.ofHours(-2)));
+                () -> new ReceiveSection(null, null, false, 0, Duration.ofHours(-2), null));
         assertEquals("receive.stale-partials: '-2h' must be longer than 0, or partial files would be deleted "
                 + "while they are written", e.getMessage());
     }

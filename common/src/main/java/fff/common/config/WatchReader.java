@@ -1,0 +1,116 @@
+package fff.common.config;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Reads the {@code watch:} list into {@link WatchRule}s, one mapping per rule. Errors name the full key, e.g.
+ * {@code watch[2].stable-for}; relative paths are resolved against the config file's directory. Checks across
+ * rules, groups and destinations are left to {@link NodeConfig}.
+ */
+final class WatchReader {
+
+    private static final List<String> RULE = List.of("name", "path", "include", "exclude", "recursive",
+            "stable-for", "rescan", "include-hidden", "group", "to", "after", "mirror", "priority");
+    private static final List<String> RULE_NOT_YET = List.of("profile");
+
+    private final Path base;
+
+    WatchReader(Path base) {
+        this.base = base;
+    }
+
+    List<WatchRule> read(List<YamlMapping> rules) {
+        List<WatchRule> out = new ArrayList<>(rules.size());
+        for (YamlMapping rule : rules) {
+            out.add(rule(rule));
+        }
+        return out;
+    }
+
+    private WatchRule rule(YamlMapping m) {
+        m.checkKeys(RULE, RULE_NOT_YET);
+        String pathText = m.text("path");
+        if (pathText == null) {
+            throw new IllegalArgumentException(m.key("path") + ": required (the folder to watch)");
+        }
+        Path path = ConfigReader.resolve(base, m.key("path"), pathText);
+        if (Files.exists(path) && !Files.isDirectory(path)) {
+            throw new IllegalArgumentException(m.key("path") + ": '" + pathText + "' is a file, not a folder");
+        }
+        String to = m.text("to");
+        if (to == null) {
+            throw new IllegalArgumentException(
+                    m.key("to") + ": required (DEST:subpath, DEST a name in destinations)");
+        }
+        String name = m.text("name");
+        List<String> include = m.texts("include");
+        List<String> exclude = m.texts("exclude");
+        boolean recursive = m.bool("recursive", true);
+        Duration stableFor = m.duration("stable-for");
+        Duration rescan = m.duration("rescan");
+        boolean includeHidden = m.bool("include-hidden", false);
+        String group = m.text("group");
+        Route route = Route.parse(m.key("to"), to);
+        After after = after(m);
+        Set<WatchRule.Mirror> mirror = mirror(m);
+        int priority = m.integer("priority", 0);
+        try {
+            return new WatchRule(name == null ? pathText : name, path, include, exclude, recursive, stableFor,
+                    rescan, includeHidden, group, route, after, mirror, priority);
+        } catch (IllegalArgumentException e) {
+            // The rule's own checks name the key inside the rule; m.key gives it its watch[i] prefix.
+            throw new IllegalArgumentException(m.key(e.getMessage()), e);
+        }
+    }
+
+    private After after(YamlMapping m) {
+        String text = m.text("after");
+        if (text == null) {
+            return null;
+        }
+        String s = text.strip();
+        if (s.equals("keep")) {
+            return After.KEEP;
+        }
+        if (s.equals("delete")) {
+            return After.DELETE;
+        }
+        if (s.startsWith("move:")) {
+            String dir = s.substring("move:".length()).strip();
+            if (dir.isEmpty()) {
+                throw new IllegalArgumentException(m.key("after") + ": '" + text + "' needs a folder (move:DIR)");
+            }
+            return After.move(ConfigReader.resolve(base, m.key("after"), dir));
+        }
+        throw new IllegalArgumentException(m.key("after") + ": '" + text + "' is not keep, delete or move:DIR");
+    }
+
+    private static Set<WatchRule.Mirror> mirror(YamlMapping m) {
+        List<String> texts = m.texts("mirror");
+        if (texts == null) {
+            return null;
+        }
+        Set<WatchRule.Mirror> out = EnumSet.noneOf(WatchRule.Mirror.class);
+        for (int i = 0; i < texts.size(); i++) {
+            String word = texts.get(i).strip();
+            WatchRule.Mirror found = null;
+            for (WatchRule.Mirror mirror : WatchRule.Mirror.values()) {
+                if (mirror.key().equals(word)) {
+                    found = mirror;
+                }
+            }
+            if (found == null) {
+                throw new IllegalArgumentException(
+                        m.key("mirror") + "[" + i + "]: '" + texts.get(i) + "' is not one of renames, deletes");
+            }
+            out.add(found);
+        }
+        return out;
+    }
+}
