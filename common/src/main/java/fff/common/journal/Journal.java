@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A checkpoint ({@link #checkpoint}) writes {@code CheckpointBegin}, the full state as records and limits,
  * and {@code CheckpointEnd}; then the file {@code checkpoint} is replaced to name the begin's index, and whole
- * roll-cycle files that are both older than the retention and before that checkpoint are deleted.
+ * roll-cycle files that are both older than the retention and before that checkpoint are deleted (also
+ * after a replay).
  * {@link #replay} starts at the last complete checkpoint (see {@link JournalReader}). A process killed at any
  * point leaves a journal that replays: entries live in a shared file mapping the kernel writes back, a torn
  * checkpoint is ignored, and the checkpoint file is only a hint.
@@ -163,6 +164,7 @@ public final class Journal implements AutoCloseable {
         if (lastCheckpointIndex >= 0 && checkpointFile.read().orElse(-1) != lastCheckpointIndex) {
             checkpointFile.write(lastCheckpointIndex); // repair a missing or lagging hint
         }
+        applyRetention(); // a node that was down for long may hold files past retention
         log.info("journal replayed {} events from {} in {} ms ({} skipped, {} of interrupted checkpoints)",
                 stats.delivered(), stats.start(), stats.elapsed().toMillis(), stats.skipped(), stats.interrupted());
         return stats;
@@ -197,6 +199,11 @@ public final class Journal implements AutoCloseable {
     /** Test hook: appends any event, checkpoint bodies included, as a crash mid-checkpoint would leave them. */
     void appendRaw(JobEvent e) {
         write(e);
+    }
+
+    /** Test hook: Chronicle index of the last entry this journal appended. */
+    long lastIndexAppended() {
+        return appender.lastIndexAppended();
     }
 
     /** Test hook: appends bytes that need not be a message. */
@@ -237,14 +244,26 @@ public final class Journal implements AutoCloseable {
     }
 
     private void applyRetention() {
+        if (lastCheckpointIndex < 0) {
+            return;
+        }
         RollCycle rc = queue.rollCycle();
-        long oldestKept = options.clock().millis() - options.retention().toMillis();
-        int expiredBelow = (int) Math.floorDiv(oldestKept - queue.epoch(), (long) rc.lengthInMillis());
-        int cutoff = Math.min(expiredBelow, rc.toCycle(lastCheckpointIndex));
+        int cutoff = retentionCutoff(options.clock().millis(), options.retention().toMillis(), queue.epoch(),
+                rc.lengthInMillis(), rc.toCycle(lastCheckpointIndex));
         int deleted = files.deleteBelow(cutoff);
         if (deleted > 0) {
             queue.refreshDirectoryListing();
             log.info("journal retention deleted {} files before cycle {}", deleted, cutoff);
         }
+    }
+
+    /**
+     * First cycle to keep: files of lower cycles end before {@code now - retention} (cycle {@code c} covers
+     * {@code [epoch + c*length, epoch + (c+1)*length)}) and lie wholly before the checkpoint's cycle.
+     */
+    static int retentionCutoff(long nowMillis, long retentionMillis, long epoch, int lengthMillis,
+                               int checkpointCycle) {
+        long expiredBelow = Math.floorDiv(nowMillis - retentionMillis - epoch, (long) lengthMillis);
+        return (int) Math.min(expiredBelow, checkpointCycle);
     }
 }
