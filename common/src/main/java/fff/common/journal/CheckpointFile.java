@@ -6,7 +6,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -41,9 +40,7 @@ final class CheckpointFile {
         try {
             String text = Files.readString(file, StandardCharsets.US_ASCII).trim();
             return OptionalLong.of(Long.parseLong(text));
-        } catch (NoSuchFileException e) {
-            return OptionalLong.empty();
-        } catch (IOException | NumberFormatException e) {
+        } catch (IOException | NumberFormatException e) { // missing (NoSuchFileException) or damaged
             return OptionalLong.empty();
         }
     }
