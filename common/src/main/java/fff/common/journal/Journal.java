@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.function.Consumer;
 import net.openhft.chronicle.bytes.Bytes;
+import net.openhft.chronicle.core.io.BackgroundResourceReleaser;
 import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.queue.RollCycle;
 import net.openhft.chronicle.queue.RollCycles;
@@ -247,6 +248,9 @@ public final class Journal implements AutoCloseable {
         if (lastCheckpointIndex < 0) {
             return;
         }
+        // Chronicle releases rolled-over files and closed tailers' files on its background thread, and
+        // retention skips a file not yet released; let those releases finish first
+        BackgroundResourceReleaser.releasePendingResources();
         RollCycle rc = queue.rollCycle();
         int cutoff = retentionCutoff(options.clock().millis(), options.retention().toMillis(), queue.epoch(),
                 rc.lengthInMillis(), rc.toCycle(lastCheckpointIndex));
