@@ -62,10 +62,6 @@ final class DirectoryEvents implements AutoCloseable {
         poller.start();
     }
 
-    boolean isRegistered(String relative) {
-        return keyOf.containsKey(relative);
-    }
-
     /** Watches the folder at {@code relative}; call before listing it so nothing created meanwhile is missed. */
     void register(String relative) throws IOException {
         Path dir = resolve(relative);
@@ -110,10 +106,6 @@ final class DirectoryEvents implements AutoCloseable {
             }
         }
         gone.forEach(this::cancel);
-    }
-
-    int watchedFolders() {
-        return keyOf.size();
     }
 
     @Override

@@ -51,8 +51,4 @@ final class Problems {
             }
         }
     }
-
-    boolean isOpen(String key) {
-        return open.containsKey(key);
-    }
 }
