@@ -94,6 +94,43 @@ final class DispatchIndex {
         refreshPath(g);
     }
 
+    /**
+     * For tests: recomputes every {@code best} from scratch, children before parents, and compares.
+     *
+     * @param heads the head of each group's ready heap
+     */
+    void check(WaitingJob[] heads) {
+        int n = superRoot;
+        WaitingJob[] expect = new WaitingJob[n + 1];
+        int[] depth = new int[n + 1];
+        Integer[] byDepth = new Integer[n + 1];
+        for (int g = 0; g <= n; g++) {
+            for (int x = g; parent[x] >= 0; x = parent[x]) {
+                depth[g]++;
+            }
+            byDepth[g] = g;
+        }
+        java.util.Arrays.sort(byDepth, (a, b) -> depth[b] - depth[a]);
+        for (int x : byDepth) {
+            WaitingJob own = x < n ? heads[x] : null;
+            if (head[x] != own) {
+                throw new IllegalStateException("group " + x + ": stale head");
+            }
+        }
+        for (int x : byDepth) {
+            WaitingJob b = head[x];
+            for (int c = 0; c < n; c++) {
+                if (parent[c] == x && expect[c] != null && (b == null || WaitingJob.before(expect[c], b))) {
+                    b = expect[c];
+                }
+            }
+            expect[x] = inUse[x] >= limit[x] ? null : b;
+            if (expect[x] != best[x]) {
+                throw new IllegalStateException("group " + x + ": best is stale");
+            }
+        }
+    }
+
     /** Every group on the path changed; recompute all of them. */
     private void refreshPath(int g) {
         for (int x = g; x >= 0; x = parent[x]) {

@@ -32,8 +32,8 @@ final class QueueOrder {
     }
 
     QueueOrder(int gapBits) {
-        if (gapBits < 2 || gapBits > 40) {
-            throw new IllegalArgumentException("gapBits " + gapBits + " must be in 2..40");
+        if (gapBits < 2 || gapBits > 60) {
+            throw new IllegalArgumentException("gapBits " + gapBits + " must be in 2..60");
         }
         this.gap = 1L << gapBits;
         this.minSpacing = Math.max(2, gap >> 12);
@@ -111,6 +111,29 @@ final class QueueOrder {
             for (WaitingJob j = band.first; j != null; j = j.next) {
                 action.accept(j);
             }
+        }
+    }
+
+    /**
+     * For tests: links agree both ways, positions strictly increase along each band and stay
+     * within ±2^62, every job has its band's priority, and the size is right.
+     */
+    void check() {
+        int seen = 0;
+        for (Map.Entry<Integer, Band> e : bands.entrySet()) {
+            WaitingJob prev = null;
+            for (WaitingJob j = e.getValue().first; j != null; prev = j, j = j.next, seen++) {
+                if (j.prev != prev || j.priority != e.getKey() || Math.abs(j.position) > LIMIT
+                        || prev != null && prev.position >= j.position) {
+                    throw new IllegalStateException("queue order broken at job '" + j.id + "'");
+                }
+            }
+            if (e.getValue().last != prev || prev == null) {
+                throw new IllegalStateException("band " + e.getKey() + " has a wrong tail or is empty");
+            }
+        }
+        if (seen != size) {
+            throw new IllegalStateException("queue size " + size + " but " + seen + " linked");
         }
     }
 

@@ -42,6 +42,19 @@ final class ReadyHeap {
         }
     }
 
+    /** For tests: the heap property holds and every job knows its index. */
+    void check() {
+        for (int i = 0; i < size; i++) {
+            if (heap[i].heapIndex != i || i > 0 && WaitingJob.before(heap[i], heap[(i - 1) >>> 1])) {
+                throw new IllegalStateException("ready heap broken at job '" + heap[i].id + "'");
+            }
+        }
+    }
+
+    boolean contains(WaitingJob j) {
+        return j.heapIndex >= 0 && j.heapIndex < size && heap[j.heapIndex] == j;
+    }
+
     private int siftUp(int i) {
         WaitingJob j = heap[i];
         while (i > 0) {

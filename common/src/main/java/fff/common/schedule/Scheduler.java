@@ -228,6 +228,32 @@ public final class Scheduler {
         return new Snapshot(groups, jobs, List.copyOf(running.keySet()));
     }
 
+    /** For tests: checks every internal structure against the others; throws when one is off. */
+    void checkInternals() {
+        order.check();
+        WaitingJob[] headOf = new WaitingJob[names.length];
+        int[] readyCount = new int[names.length];
+        for (int g = 0; g < names.length; g++) {
+            ready[g].check();
+            headOf[g] = ready[g].peek();
+        }
+        for (WaitingJob w : queued.values()) {
+            if (ready[w.group].contains(w) == w.blocked) {
+                throw new IllegalStateException("job '" + w.id + "': ready heap disagrees with blocked flag");
+            }
+            readyCount[w.group] += w.blocked ? 0 : 1;
+        }
+        for (int g = 0; g < names.length; g++) {
+            if (readyCount[g] != ready[g].size()) {
+                throw new IllegalStateException("group '" + names[g] + "': ready heap holds strangers");
+            }
+        }
+        if (order.size() != queued.size()) {
+            throw new IllegalStateException("queue order and job map differ in size");
+        }
+        heads.check(headOf);
+    }
+
     private Decision dispatch(List<String> stop) {
         WaitingJob w = heads.next();
         if (w == null) {
