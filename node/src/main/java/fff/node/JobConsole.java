@@ -20,8 +20,12 @@ final class JobConsole implements JobEngine.Events {
     public void job(Job j, String what) {
         var s = j.spec();
         String line = switch (what) {
-            case "queued" -> "job " + j.id() + " queued " + s.group() + " " + s.source() + " -> " + s.destination()
-                    + ":" + s.remotePath() + " (" + Sizes.human(s.size()) + ")" + (j.blocked() ? " waiting" : "");
+            case "queued" -> "job " + j.id() + " queued " + s.group() + " " + switch (s.op()) {
+                case SEND -> s.source() + " -> " + s.destination() + ":" + s.remotePath() + " (" + Sizes.human(s.size())
+                        + ")";
+                case RENAME -> "rename " + s.destination() + ":" + s.renameFrom() + " -> " + s.remotePath();
+                case REMOVE -> "remove " + s.destination() + ":" + s.remotePath();
+            } + (j.blocked() ? " waiting" : "");
             case "started" -> "job " + j.id() + " started " + s.group() + " " + s.relative() + " attempt "
                     + (j.attempts() + 1);
             case "done" -> "job " + j.id() + " done " + s.group() + " " + s.relative() + " " + Sizes.human(s.size())

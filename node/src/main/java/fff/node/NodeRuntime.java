@@ -24,6 +24,8 @@ import fff.sender.watch.FolderWatcher;
 import fff.sender.watch.WatchSpec;
 import fff.sender.watch.WatchedFile;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.io.PrintStream;
 import java.time.Clock;
 import java.time.Duration;
@@ -165,18 +167,41 @@ final class NodeRuntime implements AutoCloseable {
 
         @Override
         public void stable(WatchedFile f) {
-            String sub = rule.to().subpath();
-            String remote = sub.isEmpty() ? f.relative() : sub.endsWith("/") ? sub + f.relative() : sub + "/" + f.relative();
-            JobSpec spec = new JobSpec(rule.name(), f.absolute(), f.relative(), rule.to().destination(), remote,
-                    rule.group(), rule.priority(), f.size(), f.mtimeMillis(), rule.after().toString());
-            engine.submit(spec).exceptionally(e -> {
-                LOG.error("could not queue {}: {}", f.absolute(), e.toString());
-                return null;
-            });
+            engine.submit(spec(f)).exceptionally(e -> failed("queue " + f.absolute(), e));
+        }
+
+        @Override
+        public void renamed(String fromRelative, String toRelative) {
+            WatchedFile f;
+            try {
+                var a = Files.readAttributes(rule.path().resolve(toRelative), BasicFileAttributes.class);
+                f = new WatchedFile(rule.path().resolve(toRelative), toRelative, a.size(),
+                        a.lastModifiedTime().toMillis(), a.fileKey());
+            } catch (IOException e) {
+                LOG.info("watch {}: {} was renamed to {} and is gone again", rule.name(), fromRelative, toRelative);
+                removed(fromRelative);
+                return;
+            }
+            engine.renamed(spec(f), fromRelative, rule.mirror().contains(WatchRule.Mirror.RENAMES))
+                    .exceptionally(e -> failed("handle the rename of " + fromRelative, e));
         }
 
         @Override
         public void removed(String relative) {
+            engine.removed(rule.name(), relative, rule.mirror().contains(WatchRule.Mirror.DELETES))
+                    .exceptionally(e -> failed("handle the deletion of " + relative, e));
+        }
+
+        private JobSpec spec(WatchedFile f) {
+            String sub = rule.to().subpath();
+            String remote = sub.isEmpty() ? f.relative() : sub.endsWith("/") ? sub + f.relative() : sub + "/" + f.relative();
+            return new JobSpec(rule.name(), f.absolute(), f.relative(), rule.to().destination(), remote,
+                    rule.group(), rule.priority(), f.size(), f.mtimeMillis(), rule.after().toString());
+        }
+
+        private <T> T failed(String what, Throwable e) {
+            LOG.error("watch {}: could not {}: {}", rule.name(), what, e.toString());
+            return null;
         }
 
         @Override

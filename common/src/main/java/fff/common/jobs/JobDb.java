@@ -205,6 +205,49 @@ public final class JobDb {
         return new Submitted(Optional.of(j.view(j.state == JobState.QUEUED && blocked(j, now))), merge(replaced, d));
     }
 
+    /**
+     * A watched file was renamed from {@code fromRelative} to {@code to.relative()}. When {@code mirror} is on
+     * and the old name was delivered to the same destination, the destination renames it (no bytes cross);
+     * otherwise the new name is sent as a new file, and a job of the old name that has not ended is cancelled.
+     */
+    public Submitted renamed(JobSpec to, String fromRelative, boolean mirror) {
+        live();
+        JobEntry prev = latestEntry(to.rule(), fromRelative);
+        if (mirror && prev != null && prev.state == JobState.DONE && prev.spec.op() != JobSpec.Op.REMOVE
+                && prev.spec.destination().equals(to.destination())) {
+            latest.remove(prev.identity(), prev.id);
+            return submit(to.asRenameFrom(prev.spec.remotePath()));
+        }
+        Dispatch cancelled = prev != null && !prev.state.ended()
+                ? cancel(prev.id, "source renamed to " + to.relative()) : Dispatch.NONE;
+        Submitted s = submit(to);
+        return new Submitted(s.job(), merge(cancelled, s.dispatch()));
+    }
+
+    /**
+     * A watched file was deleted. A job of it that has not ended is cancelled (a running one's partial is
+     * dropped at the destination); when {@code mirror} is on and it was delivered, the destination removes it.
+     */
+    public Submitted removed(String rule, String relative, boolean mirror) {
+        live();
+        JobEntry prev = latestEntry(rule, relative);
+        if (prev == null || prev.spec.op() == JobSpec.Op.REMOVE) {
+            return new Submitted(Optional.empty(), Dispatch.NONE);
+        }
+        if (!prev.state.ended()) {
+            return new Submitted(Optional.empty(), cancel(prev.id, "source deleted"));
+        }
+        if (mirror && prev.state == JobState.DONE) {
+            return submit(prev.spec.asRemove());
+        }
+        return new Submitted(Optional.empty(), Dispatch.NONE);
+    }
+
+    private JobEntry latestEntry(String rule, String relative) {
+        Long id = latest.get(JobEntry.identity(rule, relative));
+        return id == null ? null : jobs.get(id);
+    }
+
     /** Bytes known to be at the destination; journaled every 64 MiB or 5 s so a replay knows roughly. */
     public void progress(long id, long bytesDone) {
         JobEntry j = jobs.get(id);
@@ -253,6 +296,14 @@ public final class JobDb {
         log.append(event(id).setFailed(failed).build());
         records.applyFailed(j, failed, now);
         Decision d = scheduler.finished(j.key());
+        if (!retry && j.spec.op() == JobSpec.Op.RENAME) {
+            // the destination could not rename (e.g. the old file is gone there): send the file instead
+            JobSpec s = j.spec;
+            latest.remove(j.identity(), j.id);
+            Submitted send = submit(new JobSpec(s.rule(), s.source(), s.relative(), s.destination(), s.remotePath(),
+                    s.group(), s.priority(), s.size(), s.mtimeMillis(), s.after()));
+            return merge(dispatch(d), send.dispatch());
+        }
         if (!retry) {
             return dispatch(d);
         }

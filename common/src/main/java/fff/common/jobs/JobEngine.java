@@ -98,6 +98,26 @@ public final class JobEngine implements AutoCloseable {
         });
     }
 
+    /** A watched file was renamed; see {@link JobDb#renamed}. */
+    public CompletableFuture<Submitted> renamed(JobSpec to, String fromRelative, boolean mirror) {
+        return call(d -> {
+            Submitted s = db.renamed(to, fromRelative, mirror);
+            s.job().ifPresent(j -> events.job(j, "queued"));
+            apply(s.dispatch());
+            return s;
+        });
+    }
+
+    /** A watched file was deleted; see {@link JobDb#removed}. */
+    public CompletableFuture<Submitted> removed(String rule, String relative, boolean mirror) {
+        return call(d -> {
+            Submitted s = db.removed(rule, relative, mirror);
+            s.job().ifPresent(j -> events.job(j, "queued"));
+            apply(s.dispatch());
+            return s;
+        });
+    }
+
     public CompletableFuture<Void> cancel(long id, String by) {
         return run(() -> {
             Dispatch d = db.cancel(id, by);

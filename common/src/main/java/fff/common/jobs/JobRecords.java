@@ -16,12 +16,16 @@ final class JobRecords {
                 .setState(fff.proto.journal.JobState.forNumber(j.state.ordinal() + 1)).setAttempts(j.attempts)
                 .setLastError(j.lastError == null ? "" : j.lastError).setRetryAtMillis(j.retryAtMillis)
                 .setBytesDone(j.bytesDone).setCreatedMillis(j.createdMillis).setEndedMillis(j.endedMillis)
-                .setAfter(s.after()).build();
+                .setAfter(s.after()).setOpValue(s.op().ordinal())
+                .setRenameFrom(s.renameFrom() == null ? "" : s.renameFrom()).build();
     }
 
     JobEntry fromRecord(long id, JobRecord r) {
+        int op = r.getOpValue();
+        JobSpec.Op kind = op >= 0 && op < JobSpec.Op.values().length ? JobSpec.Op.values()[op] : JobSpec.Op.SEND;
         JobSpec spec = new JobSpec(r.getRule(), Path.of(r.getSource()), r.getRelative(), r.getDestination(),
-                r.getRemotePath(), r.getGroup(), r.getPriority(), r.getSize(), r.getMtimeMillis(), r.getAfter());
+                r.getRemotePath(), r.getGroup(), r.getPriority(), r.getSize(), r.getMtimeMillis(), r.getAfter(),
+                kind, kind == JobSpec.Op.RENAME ? r.getRenameFrom() : null);
         JobEntry j = new JobEntry(id, spec, r.getCreatedMillis());
         int state = r.getStateValue();
         j.state = state >= 1 && state <= JobState.values().length ? JobState.values()[state - 1] : JobState.QUEUED;
@@ -39,8 +43,12 @@ final class JobRecords {
         j.bytesSent = d.getBytesSent();
         j.bytesDone = j.spec.size();
         j.lastError = null;
-        StringBuilder note = new StringBuilder(d.getAlreadyPresent() ? "already present at the destination"
-                : d.getResumedFrom() > 0 ? "resumed at " + d.getResumedFrom() : "delivered");
+        StringBuilder note = new StringBuilder(switch (j.spec.op()) {
+            case REMOVE -> d.getAlreadyPresent() ? "already gone at the destination" : "removed at the destination";
+            case RENAME -> "renamed at the destination from " + j.spec.renameFrom();
+            case SEND -> d.getAlreadyPresent() ? "already present at the destination"
+                    : d.getResumedFrom() > 0 ? "resumed at " + d.getResumedFrom() : "delivered";
+        });
         if (!d.getAfterResult().isEmpty()) {
             note.append("; ").append(d.getAfterResult());
         }

@@ -140,6 +140,55 @@ class JobDbTest {
     }
 
     @Test
+    void mirroredRenamesAndDeletesOfDeliveredFilesBecomeRemoteOperations() {
+        JobDb db = fresh();
+        db.submit(spec("a", "NAS", "siteB"));
+        db.succeeded(1, new Delivery(100, 0, false), "");
+        JobSpec b = new JobSpec("rule-NAS", Path.of("/src/b"), "b", "siteB", "in/b", "NAS", 0, 100, 5, null);
+        Job rename = db.renamed(b, "a", true).job().orElseThrow();
+        assertEquals(JobSpec.Op.RENAME, rename.spec().op());
+        assertEquals("in/a", rename.spec().renameFrom());
+        db.succeeded(rename.id(), new Delivery(0, 0, false), "");
+        assertTrue(db.submit(b).job().isEmpty(), "the renamed file is known under its new name");
+        assertEquals(JobSpec.Op.SEND, db.submit(spec("a", "NAS", "siteB")).job().orElseThrow().spec().op(),
+                "a new file under the old name is sent");
+        Job remove = db.removed("rule-NAS", "b", true).job().orElseThrow();
+        assertEquals(JobSpec.Op.REMOVE, remove.spec().op());
+        assertEquals("in/b", remove.spec().remotePath());
+        assertTrue(db.removed("rule-NAS", "b", true).job().isEmpty(), "removed once");
+    }
+
+    @Test
+    void withoutMirroringARenameIsANewFileAndADeleteCancelsWhatIsPending() {
+        JobDb db = fresh();
+        db.setLimit("NAS", 1);
+        db.submit(spec("x", "NAS", "siteB"));
+        db.submit(spec("a", "NAS", "siteB"));
+        db.submit(spec("c", "NAS", "siteB"));
+        JobSpec b = new JobSpec("rule-NAS", Path.of("/src/b"), "b", "siteB", "in/b", "NAS", 0, 100, 5, null);
+        Submitted s = db.renamed(b, "a", false);
+        assertEquals(JobSpec.Op.SEND, s.job().orElseThrow().spec().op());
+        assertEquals(JobState.CANCELLED, db.job(2).orElseThrow().state(), "the old name's queued job goes");
+        Dispatch d = db.removed("rule-NAS", "x", false).dispatch();
+        assertEquals(List.of(1L), d.stop().stream().map(Job::id).toList(), "a running job of a deleted file stops");
+        assertEquals(List.of(3L), ids(d));
+        assertTrue(db.removed("rule-NAS", "c", false).job().isEmpty());
+    }
+
+    @Test
+    void aRenameTheDestinationCannotDoFallsBackToSending() {
+        JobDb db = fresh();
+        db.submit(spec("a", "NAS", "siteB"));
+        db.succeeded(1, new Delivery(100, 0, false), "");
+        JobSpec b = new JobSpec("rule-NAS", Path.of("/src/b"), "b", "siteB", "in/b", "NAS", 0, 100, 5, null);
+        long rename = db.renamed(b, "a", true).job().orElseThrow().id();
+        Dispatch d = db.failed(rename, Failure.of("NOT_FOUND", "in/a is not there", false));
+        assertEquals(1, d.start().size());
+        assertEquals(JobSpec.Op.SEND, d.start().get(0).spec().op());
+        assertEquals("in/b", d.start().get(0).spec().remotePath());
+    }
+
+    @Test
     void newerVersionReplacesQueuedOne() {
         JobDb db = fresh();
         db.setLimit("NAS", 1);

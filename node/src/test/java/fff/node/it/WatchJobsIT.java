@@ -97,6 +97,63 @@ class WatchJobsIT {
     }
 
     @Test
+    void aFullReceiverSaysBusyAndTheSenderWaitsHoldingNothing(@TempDir Path dir) throws Exception {
+        Sites s = new Sites(dir, 1); // the receiver admits one file at a time through its inbound(1)
+        for (int i = 0; i < 8; i++) {
+            Nodes.randomFile(s.dir.resolve("staging").resolve("b" + i + ".bin"), 4L << 20, 300 + i);
+        }
+        try (FffProcess b = s.startReceiver(); FffProcess a = s.startSender(1, """
+                watch:
+                  - {path: w/in, group: NAS, to: "siteB:in", stable-for: 300ms}
+                """)) {
+            a.await("watching ");
+            Map<String, Integer> partialMax = new ConcurrentHashMap<>();
+            AtomicBoolean sampling = new AtomicBoolean(true);
+            Thread sampler = new Thread(() -> samplePartials(s.landing, new String[] {"in"}, partialMax, sampling));
+            sampler.start();
+            for (int i = 0; i < 8; i++) {
+                Files.move(s.dir.resolve("staging").resolve("b" + i + ".bin"), s.watch.resolve("in").resolve("b" + i + ".bin"));
+            }
+            assertEquals(8, waitForTree(s.watch.resolve("in"), s.landing.resolve("in"), a, Duration.ofSeconds(120)));
+            sampling.set(false);
+            sampler.join();
+            assertTrue(partialMax.getOrDefault("in", 0) <= 1, partialMax.toString());
+            long busy = a.lines().stream().filter(l -> l.matches("job \\d+ retry NAS .*BUSY.*")).count();
+            assertTrue(busy >= 1, "NAS(3) offers more than inbound(1) admits:\n" + a.output());
+            assertTrue(busy <= 60, "busy retries wait for the receiver's retry-after, they do not spin: " + busy);
+            assertEquals(8, countDone(a));
+            a.stop();
+            b.stop();
+        }
+    }
+
+    @Test
+    void mirroredRenamesAndDeletesHappenAtThePeerWithoutResending(@TempDir Path dir) throws Exception {
+        Sites s = new Sites(dir, 6);
+        Path in = s.watch.resolve("in");
+        Nodes.randomFile(in.resolve("sub").resolve("take1.mxf"), 5L << 20, 91);
+        Nodes.randomFile(in.resolve("other.bin"), 1000, 92);
+        try (FffProcess b = s.startReceiver(); FffProcess a = s.startSender(1, """
+                watch:
+                  - {path: w/in, group: NAS, to: "siteB:in", stable-for: 300ms, mirror: [renames, deletes]}
+                """)) {
+            Path landed = s.landing.resolve("in");
+            assertEquals(2, waitForTree(in, landed, a, Duration.ofSeconds(60)));
+            Files.move(in.resolve("sub").resolve("take1.mxf"), in.resolve("sub").resolve("final.mxf"));
+            b.await("renamed in/sub/take1.mxf -> in/sub/final.mxf");
+            assertTrue(Files.notExists(landed.resolve("sub").resolve("take1.mxf")));
+            assertEquals(-1L, Files.mismatch(in.resolve("sub").resolve("final.mxf"), landed.resolve("sub").resolve("final.mxf")));
+            Files.delete(in.resolve("other.bin"));
+            b.await("removed in/other.bin");
+            assertTrue(Files.notExists(landed.resolve("other.bin")));
+            assertEquals(2, b.lines().stream().filter(l -> l.startsWith("received ")).count(),
+                    "nothing was sent again:\n" + b.output());
+            a.stop();
+            b.stop();
+        }
+    }
+
+    @Test
     void aFileWrittenSlowlyIsSentOnceComplete(@TempDir Path dir) throws Exception {
         Sites s = new Sites(dir, 6);
         try (FffProcess b = s.startReceiver(); FffProcess a = s.startSender(1, """
