@@ -4,7 +4,7 @@ import fff.common.identity.NodeId;
 import fff.receiver.ReceiverEvents;
 import java.io.PrintStream;
 
-/** Prints one line per delivered file, for a receiver in the foreground. */
+/** Prints one line per delivered file, directory, mirrored delete or rename, for a receiver in the foreground. */
 final class ConsoleEvents implements ReceiverEvents {
 
     private final PrintStream out;
@@ -23,6 +23,16 @@ final class ConsoleEvents implements ReceiverEvents {
     @Override
     public void directory(NodeId from, String path) {
         out.printf("received directory %s from %s%n", path, who(from));
+    }
+
+    @Override
+    public void removed(NodeId from, String path) {
+        out.printf("removed %s from %s%n", path, who(from));
+    }
+
+    @Override
+    public void renamed(NodeId from, String fromPath, String toPath) {
+        out.printf("renamed %s -> %s from %s%n", fromPath, toPath, who(from));
     }
 
     private static String who(NodeId id) {

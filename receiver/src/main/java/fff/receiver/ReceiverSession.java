@@ -18,6 +18,7 @@ import fff.proto.Reason;
 import fff.proto.Start;
 import fff.receiver.storage.Incoming;
 import fff.receiver.storage.LandingArea;
+import fff.receiver.storage.MirrorEdits;
 import fff.receiver.storage.StorageRefusal;
 import fff.receiver.storage.Verdict;
 import io.netty.buffer.ByteBuf;
@@ -54,6 +55,7 @@ final class ReceiverSession extends ChannelInboundHandlerAdapter {
 
     private final ReceiverConfig config;
     private final LandingArea landing;
+    private final MirrorEdits mirror;
     private final Executor disk;
     private final NodeId localId;
     private final ReceiverEvents events;
@@ -76,6 +78,7 @@ final class ReceiverSession extends ChannelInboundHandlerAdapter {
         this.admission = admission;
         this.config = config;
         this.landing = landing;
+        this.mirror = new MirrorEdits(landing);
         this.disk = disk;
         this.localId = localId;
         this.events = events;
@@ -156,6 +159,7 @@ final class ReceiverSession extends ChannelInboundHandlerAdapter {
                 ssl != null ? "TLS " + ssl.engine().getSession().getProtocol() : "plain TCP");
         write(OutboundFrame.of(Frame.newBuilder().setHelloAck(HelloAck.newBuilder()
                 .setVersion(WireLimits.VERSION).setNodeId(localId.toString())
+                .addCapabilities(WireLimits.CAPABILITY_MIRROR)
                 .setConnectionWindow(config.connectionWindow()).setMaxPayload(WireLimits.MAX_PAYLOAD)
                 .setMaxStreams(config.maxStreams())).build()), true);
     }
@@ -178,8 +182,18 @@ final class ReceiverSession extends ChannelInboundHandlerAdapter {
             write(Frames.reject(id, Reason.BUSY, "receiver has " + streams.size() + " streams open"), true);
             return;
         }
+        boolean rename = !offer.getRenameFrom().isEmpty();
+        if ((offer.getDirectory() ? 1 : 0) + (offer.getRemove() ? 1 : 0) + (rename ? 1 : 0) > 1) {
+            write(Frames.reject(id, Reason.PROTOCOL_ERROR,
+                    "an offer is at most one of directory, remove and rename"), true);
+            return;
+        }
         InboundStream s = new InboundStream(id, offer, new DiskChain(disk, ctx.executor()));
         streams.put(id, s);
+        if (offer.getRemove() || rename) {
+            applyMirrorEdit(s);
+            return;
+        }
         if (offer.getDirectory()) {
             onDisk(s, () -> {
                 landing.makeDirectory(offer.getPath());
@@ -190,7 +204,7 @@ final class ReceiverSession extends ChannelInboundHandlerAdapter {
                     events.directory(peer, offer.getPath());
                     write(Frames.verified(id, 0, false), true);
                 } else {
-                    refuse(id, offer.getPath(), err);
+                    refuse(id, offer.getPath(), err, "make the directory");
                 }
             });
             return;
@@ -218,7 +232,7 @@ final class ReceiverSession extends ChannelInboundHandlerAdapter {
         onDisk(s, () -> landing.begin(offer.getPath(), offer.getSize(), offer.getMtimeMillis()), (incoming, err2) -> {
             if (err2 != null) {
                 drop(s);
-                refuse(id, offer.getPath(), err2);
+                refuse(id, offer.getPath(), err2, "open the file");
                 return;
             }
             if (closed || streams.get(id) != s) {
@@ -234,14 +248,39 @@ final class ReceiverSession extends ChannelInboundHandlerAdapter {
         });
     }
 
-    private void refuse(long id, String path, Throwable err) {
+    /** A remove or rename: no data, answered Verified or Reject once the disk work is done. */
+    private void applyMirrorEdit(InboundStream s) {
+        Offer offer = s.offer;
+        String from = offer.getRenameFrom();
+        boolean remove = offer.getRemove();
+        onDisk(s, () -> remove ? mirror.remove(offer.getPath()) : mirror.rename(from, offer.getPath()),
+                (changed, err) -> {
+                    drop(s);
+                    if (err != null) {
+                        refuse(s.id, offer.getPath(), err, remove ? "remove the file" : "rename the file");
+                        return;
+                    }
+                    if (changed) {
+                        if (remove) {
+                            events.removed(peer, offer.getPath());
+                        } else {
+                            events.renamed(peer, from, offer.getPath());
+                        }
+                    }
+                    write(Frames.verified(s.id, 0, !changed), true);
+                });
+    }
+
+    private void refuse(long id, String path, Throwable err, String doing) {
         if (err instanceof StorageRefusal r) {
             // the refusal's message quotes the path escaped; the raw path may hold control characters
             LOG.warn("refused an offer from {}: {}", peerName, r.getMessage());
-            write(Frames.reject(id, r.reason(), r.getMessage()), true);
+            write(r.reason() == Reason.BUSY
+                    ? Frames.reject(id, r.reason(), r.getMessage(), admission.retryAfterMillis())
+                    : Frames.reject(id, r.reason(), r.getMessage()), true);
         } else {
-            LOG.warn("could not open '{}' from {}: {}", path, peerName, err.toString());
-            write(Frames.reject(id, Reason.IO_ERROR, "receiver could not open the file: " + err.getMessage()), true);
+            LOG.warn("could not {} '{}' from {}: {}", doing, path, peerName, err.toString());
+            write(Frames.reject(id, Reason.IO_ERROR, "receiver could not " + doing + ": " + err.getMessage()), true);
         }
     }
 

@@ -34,6 +34,7 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -423,6 +424,169 @@ class ReceiverSessionTest {
         assertEquals(List.of("dir " + senderId + " x/y/z"), events);
     }
 
+    // ---- mirror edits: remove and rename ----
+
+    @Test
+    void helloAckAdvertisesMirroring() {
+        EmbeddedChannel ch = open(Runnable::run);
+        ch.writeInbound(hello(senderId, 1));
+        assertEquals(List.of(WireLimits.CAPABILITY_MIRROR), single(drain(ch)).getHelloAck().getCapabilitiesList());
+    }
+
+    @Test
+    void removeDeletesTheFileAndItsPartial() throws IOException {
+        Path f = landed("r/gone.bin", bytes(100, 20));
+        Files.write(partial("r/gone.bin"), bytes(10, 21));
+        EmbeddedChannel ch = ready(Runnable::run);
+        ch.writeInbound(removeFrame(1, "r/gone.bin"));
+        Frame verified = single(drain(ch));
+        assertEquals(1, verified.getVerified().getStream());
+        assertFalse(verified.getVerified().getAlreadyPresent());
+        assertFalse(Files.exists(f, LinkOption.NOFOLLOW_LINKS));
+        assertFalse(Files.exists(partial("r/gone.bin")));
+        assertTrue(Files.isDirectory(root.resolve("r")), "the directory stays");
+        assertEquals(List.of("removed " + senderId + " r/gone.bin"), events);
+        assertTrue(ch.isActive());
+    }
+
+    @Test
+    void removeOfAMissingFileIsVerifiedAlreadyPresent() {
+        EmbeddedChannel ch = ready(Runnable::run);
+        ch.writeInbound(removeFrame(1, "never/was.bin"));
+        assertTrue(single(drain(ch)).getVerified().getAlreadyPresent());
+        assertEquals(List.of(), events);
+    }
+
+    @Test
+    void removeOfAHostilePathIsBadPathAndTouchesNothing() throws IOException {
+        Path outside = Files.write(tmp.resolve("outside.bin"), bytes(10, 22));
+        EmbeddedChannel ch = ready(Runnable::run);
+        for (String bad : List.of("../outside.bin", "/etc/passwd", "a/../../outside.bin", ".x.bin.fff-partial")) {
+            ch.writeInbound(removeFrame(1, bad));
+            Frame reject = single(drain(ch));
+            assertEquals(Reason.BAD_PATH, reject.getReject().getReason(), bad);
+        }
+        assertTrue(Files.exists(outside));
+        assertTrue(ch.isActive());
+    }
+
+    @Test
+    void removeThroughASymlinkOutOfTheRootIsRefused() throws IOException {
+        Path outsideDir = Files.createDirectories(tmp.resolve("elsewhere"));
+        Path victim = Files.write(outsideDir.resolve("v.bin"), bytes(10, 23));
+        Files.createSymbolicLink(root.resolve("link"), outsideDir);
+        Files.createSymbolicLink(root.resolve("v.bin"), victim);
+        EmbeddedChannel ch = ready(Runnable::run);
+        ch.writeInbound(removeFrame(1, "link/v.bin"), removeFrame(2, "v.bin"));
+        List<Frame> out = drain(ch);
+        assertEquals(2, out.size(), out.toString());
+        out.forEach(f -> assertEquals(Reason.BAD_PATH, f.getReject().getReason(), f.toString()));
+        assertTrue(Files.exists(victim));
+    }
+
+    @Test
+    void removeOfADirectoryIsRefused() throws IOException {
+        Files.createDirectories(root.resolve("d/inner"));
+        EmbeddedChannel ch = ready(Runnable::run);
+        ch.writeInbound(removeFrame(1, "d"));
+        Frame reject = single(drain(ch));
+        assertEquals(Reason.BAD_PATH, reject.getReject().getReason());
+        assertTrue(reject.getReject().getMessage().contains("directory"), reject.getReject().getMessage());
+        assertTrue(Files.isDirectory(root.resolve("d/inner")));
+    }
+
+    @Test
+    void renameMovesTheFileWithItsContentIntoNewDirectories() throws IOException {
+        byte[] content = bytes(MIB + 7, 24);
+        landed("old/name.bin", content);
+        Files.setLastModifiedTime(root.resolve("old/name.bin"), java.nio.file.attribute.FileTime.fromMillis(MTIME));
+        EmbeddedChannel ch = ready(Runnable::run);
+        ch.writeInbound(renameFrame(1, "old/name.bin", "new/deep/name2.bin"));
+        Frame verified = single(drain(ch));
+        assertEquals(1, verified.getVerified().getStream());
+        assertFalse(verified.getVerified().getAlreadyPresent());
+        assertFalse(Files.exists(root.resolve("old/name.bin")));
+        assertArrayEquals(content, Files.readAllBytes(root.resolve("new/deep/name2.bin")));
+        assertEquals(MTIME, Files.getLastModifiedTime(root.resolve("new/deep/name2.bin")).toMillis());
+        assertEquals(List.of("renamed " + senderId + " old/name.bin -> new/deep/name2.bin"), events);
+    }
+
+    @Test
+    void renameReplacesAFileAtTheTarget() throws IOException {
+        byte[] content = bytes(500, 25);
+        landed("a.bin", content);
+        landed("b.bin", bytes(900, 26));
+        EmbeddedChannel ch = ready(Runnable::run);
+        ch.writeInbound(renameFrame(1, "a.bin", "b.bin"));
+        assertTrue(single(drain(ch)).hasVerified());
+        assertFalse(Files.exists(root.resolve("a.bin")));
+        assertArrayEquals(content, Files.readAllBytes(root.resolve("b.bin")));
+    }
+
+    @Test
+    void renameOfAMissingSourceIsNotFound() {
+        EmbeddedChannel ch = ready(Runnable::run);
+        ch.writeInbound(renameFrame(1, "nope.bin", "there.bin"));
+        Frame reject = single(drain(ch));
+        assertEquals(Reason.NOT_FOUND, reject.getReject().getReason());
+        assertFalse(Files.exists(root.resolve("there.bin")));
+        assertEquals(List.of(), events);
+    }
+
+    @Test
+    void renameOfOrOntoADirectoryIsRefused() throws IOException {
+        Files.createDirectories(root.resolve("dir"));
+        landed("f.bin", bytes(10, 27));
+        EmbeddedChannel ch = ready(Runnable::run);
+        ch.writeInbound(renameFrame(1, "dir", "dir2"), renameFrame(2, "f.bin", "dir"));
+        List<Frame> out = drain(ch);
+        assertEquals(2, out.size(), out.toString());
+        out.forEach(f -> assertEquals(Reason.BAD_PATH, f.getReject().getReason(), f.toString()));
+        assertTrue(Files.isDirectory(root.resolve("dir")));
+        assertTrue(Files.exists(root.resolve("f.bin")));
+    }
+
+    @Test
+    void renameWithAHostileSourceIsBadPath() throws IOException {
+        Files.write(tmp.resolve("outside.bin"), bytes(10, 28));
+        EmbeddedChannel ch = ready(Runnable::run);
+        ch.writeInbound(renameFrame(1, "../outside.bin", "in.bin"));
+        assertEquals(Reason.BAD_PATH, single(drain(ch)).getReject().getReason());
+        assertTrue(Files.exists(tmp.resolve("outside.bin")));
+        assertFalse(Files.exists(root.resolve("in.bin")));
+    }
+
+    @Test
+    void removeOrRenameOfAPathBeingReceivedIsBusyWithRetryAfter() throws IOException {
+        byte[] content = bytes(100, 29);
+        landed("src.bin", content);
+        startedStream(1, "busy.bin", 1000); // on another connection: busy is per node
+        EmbeddedChannel ch = ready(Runnable::run);
+        List<Frame> out = new ArrayList<>();
+        for (InboundFrame edit : List.of(renameFrame(1, "src.bin", "busy.bin"), removeFrame(2, "busy.bin"),
+                renameFrame(3, "busy.bin", "elsewhere.bin"))) {
+            ch.writeInbound(edit);
+            out.add(single(drain(ch)));
+        }
+        for (Frame f : out) {
+            assertEquals(Reason.BUSY, f.getReject().getReason(), f.toString());
+            assertEquals(2_000, f.getReject().getRetryAfterMillis(), f.toString());
+        }
+        assertArrayEquals(content, Files.readAllBytes(root.resolve("src.bin")));
+        assertTrue(Files.exists(partial("busy.bin")));
+        assertEquals(0, channels.get(1).pipeline().get(ReceiverSession.class).openStreams(),
+                "refused edits hold no stream");
+    }
+
+    @Test
+    void anOfferThatIsBothRemoveAndRenameIsRejected() {
+        EmbeddedChannel ch = ready(Runnable::run);
+        ch.writeInbound(frame(Frame.newBuilder().setOffer(Offer.newBuilder().setStream(1).setPath("x.bin")
+                .setRemove(true).setRenameFrom("y.bin"))));
+        assertEquals(Reason.PROTOCOL_ERROR, single(drain(ch)).getReject().getReason());
+        assertTrue(ch.isActive());
+    }
+
     // ---- interruption ----
 
     @Test
@@ -495,6 +659,16 @@ class ReceiverSessionTest {
             @Override
             public void directory(NodeId from, String path) {
                 events.add("dir " + from + " " + path);
+            }
+
+            @Override
+            public void removed(NodeId from, String path) {
+                events.add("removed " + from + " " + path);
+            }
+
+            @Override
+            public void renamed(NodeId from, String fromPath, String toPath) {
+                events.add("renamed " + from + " " + fromPath + " -> " + toPath);
             }
         };
         EmbeddedChannel ch = new EmbeddedChannel(new ReceiverSession(config, landing, disk, localId, recorder,
@@ -598,6 +772,22 @@ class ReceiverSessionTest {
 
     private static InboundFrame offerFrame(long stream, String path, long size) {
         return frame(Frame.newBuilder().setOffer(offer(stream, path, size)));
+    }
+
+    private static InboundFrame removeFrame(long stream, String path) {
+        return frame(Frame.newBuilder().setOffer(Offer.newBuilder().setStream(stream).setPath(path).setRemove(true)));
+    }
+
+    private static InboundFrame renameFrame(long stream, String from, String to) {
+        return frame(Frame.newBuilder().setOffer(Offer.newBuilder().setStream(stream).setPath(to)
+                .setRenameFrom(from)));
+    }
+
+    /** A file already delivered at {@code path}. */
+    private Path landed(String path, byte[] content) throws IOException {
+        Path p = root.resolve(path);
+        Files.createDirectories(p.getParent());
+        return Files.write(p, content);
     }
 
     private static InboundFrame start(long stream, long offset) {

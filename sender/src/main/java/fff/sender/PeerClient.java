@@ -34,9 +34,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sends files to one receiving peer over one or more connections, many streams on each. Queues what does not
- * fit, reconnects with exponential backoff and jitter when a connection drops, and retries interrupted or
- * failed files, which then resume from what the receiver already holds.
+ * Sends files to one receiving peer over one or more connections, many streams on each, and mirrors deletes
+ * and renames of files it delivered. Queues what does not fit, reconnects with exponential backoff and jitter
+ * when a connection drops, and retries interrupted or failed files, which then resume from what the receiver
+ * already holds.
  *
  * <p>In persistent mode (a node's long-lived client, given a {@link ConnectionListener}) an unreachable
  * receiver never makes the client give up: queued transfers fail as retryable, the listener hears that the
@@ -125,6 +126,37 @@ public final class PeerClient implements AutoCloseable {
         }
         Transfer t = new Transfer(source, remotePath, a.isDirectory(), a.isDirectory() ? 0 : a.size(),
                 a.lastModifiedTime().toMillis(), listener == null ? TransferListener.NONE : listener);
+        return enqueueWithHandle(t);
+    }
+
+    /**
+     * Queues the deletion of the file at {@code remotePath} under the receiver's root, mirroring a delete at
+     * the source. Completes with size 0 and {@link TransferResult#alreadyPresent()} true when the receiver had
+     * no such file. Needs a receiver that supports mirroring; an older one fails it, not retryable.
+     */
+    public TransferHandle submitRemove(String remotePath) {
+        return enqueueWithHandle(Transfer.remove(requirePath(remotePath, "remotePath")));
+    }
+
+    /**
+     * Queues the rename of the file at {@code fromRemotePath} to {@code toRemotePath} under the receiver's root
+     * (replacing a file there), mirroring a rename at the source. Fails with reason {@code NOT_FOUND}, not
+     * retryable, when the receiver has no file at {@code fromRemotePath}; {@code BUSY} is retried. Needs a
+     * receiver that supports mirroring; an older one fails it, not retryable.
+     */
+    public TransferHandle submitRename(String fromRemotePath, String toRemotePath) {
+        return enqueueWithHandle(Transfer.rename(requirePath(fromRemotePath, "fromRemotePath"),
+                requirePath(toRemotePath, "toRemotePath")));
+    }
+
+    private static String requirePath(String path, String name) {
+        if (path == null || path.isEmpty()) {
+            throw new IllegalArgumentException(name + " must not be empty");
+        }
+        return path;
+    }
+
+    private TransferHandle enqueueWithHandle(Transfer t) {
         enqueue(t);
         return new TransferHandle() {
             @Override
@@ -249,7 +281,7 @@ public final class PeerClient implements AutoCloseable {
             t.result.completeExceptionally(fatal != null ? fatal : e);
         } else if (e.retryable() && t.attempts < target.maxAttempts()) {
             long delay = e.retryAfterMillis() > 0 ? e.retryAfterMillis() : backoffMillis(t.attempts);
-            LOG.info("'{}': {}; attempt {} of {} in {} ms", t.remotePath, e.getMessage(), t.attempts + 1,
+            LOG.info("{}: {}; attempt {} of {} in {} ms", t.describe(), e.getMessage(), t.attempts + 1,
                     target.maxAttempts(), delay);
             group.schedule(() -> enqueue(t), delay, TimeUnit.MILLISECONDS);
         } else {

@@ -93,6 +93,8 @@ final class SenderSession extends ChannelInboundHandlerAdapter {
     private long nextStreamId = 1;
     private long connectionCredit;
     private volatile int maxStreams = 1;
+    /** The receiver advertised {@link WireLimits#CAPABILITY_MIRROR}. */
+    private boolean mirror;
     private TransferException fatal;
 
     SenderSession(Owner owner, Executor disk, NodeId localId, boolean plain) {
@@ -137,6 +139,7 @@ final class SenderSession extends ChannelInboundHandlerAdapter {
     private void sendHello() {
         ctx.writeAndFlush(OutboundFrame.of(Frame.newBuilder().setHello(Hello.newBuilder()
                 .addVersions(WireLimits.VERSION).setNodeId(localId.toString()).setSoftware("fff")
+                .addCapabilities(WireLimits.CAPABILITY_MIRROR)
                 .setPlain(plain)).build()), ctx.voidPromise());
     }
 
@@ -201,6 +204,7 @@ final class SenderSession extends ChannelInboundHandlerAdapter {
         ready = true;
         connectionCredit = ack.getConnectionWindow();
         maxStreams = Math.max(1, ack.getMaxStreams());
+        mirror = ack.getCapabilitiesList().contains(WireLimits.CAPABILITY_MIRROR);
         owner.ready(this);
     }
 
@@ -227,11 +231,22 @@ final class SenderSession extends ChannelInboundHandlerAdapter {
             owner.attemptDone(this, t, null, TransferException.connection("connection lost"));
             return;
         }
+        if (t.mirrorEdit() && !mirror) {
+            // an older receiver ignores the fields it does not know and would take a remove for an empty file
+            owner.attemptDone(this, t, null, new TransferException(Reason.UNSUPPORTED_VERSION,
+                    "receiver does not support mirroring; upgrade it", false));
+            return;
+        }
         OutboundStream s = new OutboundStream(nextStreamId++, t, new DiskChain(disk, ctx.executor()));
         streams.put(s.id, s);
-        ctx.writeAndFlush(OutboundFrame.of(Frame.newBuilder().setOffer(Offer.newBuilder().setStream(s.id)
-                .setPath(t.remotePath).setSize(t.size).setMtimeMillis(t.mtimeMillis)
-                .setHash(HashAlgorithm.XXH3_128_BLOCKS).setDirectory(t.directory)).build()), ctx.voidPromise());
+        Offer.Builder offer = Offer.newBuilder().setStream(s.id).setPath(t.remotePath);
+        switch (t.kind) {
+            case FILE, DIRECTORY -> offer.setSize(t.size).setMtimeMillis(t.mtimeMillis)
+                    .setHash(HashAlgorithm.XXH3_128_BLOCKS).setDirectory(t.kind == Transfer.Kind.DIRECTORY);
+            case REMOVE -> offer.setRemove(true);
+            case RENAME -> offer.setRenameFrom(t.renameFrom);
+        }
+        ctx.writeAndFlush(OutboundFrame.of(Frame.newBuilder().setOffer(offer).build()), ctx.voidPromise());
     }
 
     /** Stops {@code t}'s stream, if it has one here: the receiver drops its partial. Runs on the loop. */
@@ -249,8 +264,8 @@ final class SenderSession extends ChannelInboundHandlerAdapter {
             protocolError("Accept for stream " + a.getStream() + " which did not offer");
             return;
         }
-        if (s.transfer.directory) {
-            protocolError("Accept for directory stream " + s.id);
+        if (s.transfer.kind != Transfer.Kind.FILE) {
+            protocolError("Accept for stream " + s.id + ", a " + s.transfer.kind + " offer that carries no data");
             return;
         }
         s.state = OutboundStream.State.PREPARING;
@@ -442,7 +457,7 @@ final class SenderSession extends ChannelInboundHandlerAdapter {
             end(s);
             boolean retry = r.getReason() == Reason.BUSY;
             owner.attemptDone(this, s.transfer, null, new TransferException(r.getReason(),
-                    "receiver refused '" + s.transfer.remotePath + "': " + r.getMessage(), retry,
+                    "receiver refused " + s.transfer.describe() + ": " + r.getMessage(), retry,
                     retry ? Math.max(r.getRetryAfterMillis(), 500) : 0));
         }
     }

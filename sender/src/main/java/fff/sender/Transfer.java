@@ -4,14 +4,21 @@ import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * One file or directory to deliver, across attempts. Attempt bookkeeping is guarded by the owning
- * {@link PeerClient}; byte counters are updated from network threads.
+ * One thing to deliver, across attempts: a file, a directory entry, or a mirrored remove or rename of a file
+ * the receiver already holds. Attempt bookkeeping is guarded by the owning {@link PeerClient}; byte counters
+ * are updated from network threads.
  */
 final class Transfer {
 
+    /** What the offer asks for. Only FILE streams carry data; the others are answered by Verified or Reject. */
+    enum Kind { FILE, DIRECTORY, REMOVE, RENAME }
+
+    final Kind kind;
+    /** The local file or directory; null for REMOVE and RENAME. */
     final Path source;
     final String remotePath;
-    final boolean directory;
+    /** RENAME: the receiver's current path of the file, moved to {@link #remotePath}; else null. */
+    final String renameFrom;
     final long size;
     final long mtimeMillis;
     final TransferListener listener;
@@ -24,13 +31,42 @@ final class Transfer {
     boolean cancelled;
     volatile long bytesSent;
 
+    /** A file, or a directory entry when {@code directory}. */
     Transfer(Path source, String remotePath, boolean directory, long size, long mtimeMillis,
             TransferListener listener) {
+        this(directory ? Kind.DIRECTORY : Kind.FILE, source, remotePath, null, size, mtimeMillis, listener);
+    }
+
+    private Transfer(Kind kind, Path source, String remotePath, String renameFrom, long size, long mtimeMillis,
+            TransferListener listener) {
+        this.kind = kind;
         this.source = source;
         this.remotePath = remotePath;
-        this.directory = directory;
+        this.renameFrom = renameFrom;
         this.size = size;
         this.mtimeMillis = mtimeMillis;
         this.listener = listener;
+    }
+
+    static Transfer remove(String remotePath) {
+        return new Transfer(Kind.REMOVE, null, remotePath, null, 0, 0, TransferListener.NONE);
+    }
+
+    static Transfer rename(String fromRemotePath, String toRemotePath) {
+        return new Transfer(Kind.RENAME, null, toRemotePath, fromRemotePath, 0, 0, TransferListener.NONE);
+    }
+
+    /** A mirror edit: needs the receiver's "mirror" capability. */
+    boolean mirrorEdit() {
+        return kind == Kind.REMOVE || kind == Kind.RENAME;
+    }
+
+    /** For log lines and messages. */
+    String describe() {
+        return switch (kind) {
+            case FILE, DIRECTORY -> "'" + remotePath + "'";
+            case REMOVE -> "remove of '" + remotePath + "'";
+            case RENAME -> "rename of '" + renameFrom + "' to '" + remotePath + "'";
+        };
     }
 }

@@ -303,6 +303,89 @@ class SenderSessionTest {
         assertEquals("d", d.result.remotePath());
     }
 
+    @Test
+    void helloAdvertisesMirroring() {
+        open(Runnable::run, false);
+        assertEquals(List.of(WireLimits.CAPABILITY_MIRROR), single(drain()).frame().getHello().getCapabilitiesList());
+    }
+
+    @Test
+    void removeIsOfferedWithoutDataAndDoneOnVerified() {
+        readyWithMirror();
+        Transfer t = Transfer.remove("old/gone.bin");
+        session.start(t);
+        Offer offer = single(drain()).frame().getOffer();
+        assertEquals(1, offer.getStream());
+        assertEquals("old/gone.bin", offer.getPath());
+        assertTrue(offer.getRemove());
+        assertEquals("", offer.getRenameFrom());
+        assertFalse(offer.getDirectory());
+        ch.writeInbound(in(Frame.newBuilder().setVerified(Verified.newBuilder().setStream(1)
+                .setAlreadyPresent(true)).build()));
+        assertEquals(List.of(), drain());
+        Done d = owner.onlyDone();
+        assertSame(t, d.transfer);
+        assertNull(d.error);
+        assertEquals("old/gone.bin", d.result.remotePath());
+        assertEquals(0, d.result.size());
+        assertEquals(0, d.result.bytesSent());
+        assertTrue(d.result.alreadyPresent(), "the receiver had nothing to remove");
+    }
+
+    @Test
+    void renameIsOfferedWithItsSourceAndDoneOnVerified() {
+        readyWithMirror();
+        session.start(Transfer.rename("a/old.bin", "b/new.bin"));
+        Offer offer = single(drain()).frame().getOffer();
+        assertEquals("b/new.bin", offer.getPath());
+        assertEquals("a/old.bin", offer.getRenameFrom());
+        assertFalse(offer.getRemove());
+        ch.writeInbound(verified(1, 0));
+        drain();
+        Done d = owner.onlyDone();
+        assertEquals("b/new.bin", d.result.remotePath());
+        assertFalse(d.result.alreadyPresent());
+    }
+
+    @Test
+    void renameNotFoundIsFinal() {
+        readyWithMirror();
+        session.start(Transfer.rename("missing.bin", "x.bin"));
+        drain();
+        ch.writeInbound(in(Frame.newBuilder().setReject(Reject.newBuilder().setStream(1)
+                .setReason(Reason.NOT_FOUND).setMessage("no such file")).build()));
+        drain();
+        Done d = owner.onlyDone();
+        assertEquals(Reason.NOT_FOUND, d.error.reason());
+        assertFalse(d.error.retryable());
+        assertTrue(d.error.getMessage().contains("rename of 'missing.bin' to 'x.bin'"), d.error.getMessage());
+    }
+
+    @Test
+    void acceptForARemoveIsAProtocolError() {
+        readyWithMirror();
+        session.start(Transfer.remove("r.bin"));
+        drain();
+        ch.writeInbound(accept(1, 0, new byte[0], MIB));
+        assertTrue(single(drain()).frame().hasGoodbye());
+        assertFalse(ch.isActive());
+    }
+
+    @Test
+    void removeOrRenameToAReceiverWithoutMirroringFailsFinalAndSendsNothing() {
+        ready(Runnable::run, 32 * MIB); // an older receiver: no capabilities in its HelloAck
+        session.start(Transfer.remove("r.bin"));
+        session.start(Transfer.rename("a.bin", "b.bin"));
+        assertEquals(List.of(), drain(), "an older receiver would take a remove for an empty file");
+        assertEquals(2, owner.done.size());
+        for (Done d : owner.done) {
+            assertNull(d.result);
+            assertFalse(d.error.retryable());
+            assertEquals("receiver does not support mirroring; upgrade it", d.error.getMessage());
+        }
+        assertTrue(ch.isActive());
+    }
+
     // ---- refusals and failures ----
 
     @Test
@@ -446,6 +529,16 @@ class SenderSessionTest {
         assertTrue(single(drain(disk)).frame().hasHello());
         ch.writeInbound(helloAck(connectionWindow, 8));
         assertEquals(List.of(), drain(disk));
+        assertEquals(1, owner.ready);
+    }
+
+    private void readyWithMirror() {
+        open(Runnable::run, false);
+        assertTrue(single(drain()).frame().hasHello());
+        ch.writeInbound(in(Frame.newBuilder().setHelloAck(HelloAck.newBuilder().setVersion(WireLimits.VERSION)
+                .setNodeId(receiverId.toString()).addCapabilities(WireLimits.CAPABILITY_MIRROR)
+                .setConnectionWindow(32 * MIB).setMaxPayload(WireLimits.MAX_PAYLOAD).setMaxStreams(8)).build()));
+        assertEquals(List.of(), drain());
         assertEquals(1, owner.ready);
     }
 

@@ -11,6 +11,8 @@ public final class WireLimits {
     public static final int MAX_HEADER = 0xFFFF;
     /** Largest value of the u32 length prefix; anything above is refused before a byte is buffered. */
     public static final int MAX_FRAME = 2 + MAX_HEADER + MAX_PAYLOAD;
+    /** Capability of a receiver that applies {@code Offer.remove} and {@code Offer.rename_from}. */
+    public static final String CAPABILITY_MIRROR = "mirror";
 
     private WireLimits() {}
 }

@@ -183,6 +183,11 @@ public final class LandingArea {
         return deleted[0];
     }
 
+    /** Claims {@code finalPath} for one operation; false when an incoming stream or another operation holds it. */
+    boolean claim(Path finalPath) {
+        return claims.add(finalPath);
+    }
+
     void release(Path finalPath) {
         claims.remove(finalPath);
     }
@@ -193,7 +198,7 @@ public final class LandingArea {
                 name.substring(PARTIAL_PREFIX.length(), name.length() - PARTIAL_SUFFIX.length()));
     }
 
-    private void createDirectoriesSafely(Path dir, String wirePath) throws StorageRefusal, IOException {
+    void createDirectoriesSafely(Path dir, String wirePath) throws StorageRefusal, IOException {
         SafePath.checkNoSymlinkEscape(root, dir);
         try {
             Files.createDirectories(dir);
