@@ -63,7 +63,12 @@ public final class PeerMover implements Mover {
     public Running start(Job job, Listener listener) {
         TransferHandle h;
         try {
-            h = client.submit(job.spec().source(), job.spec().remotePath(), (persisted, size) -> listener.progress(persisted));
+            var spec = job.spec();
+            h = switch (spec.op()) {
+                case SEND -> client.submit(spec.source(), spec.remotePath(), (persisted, size) -> listener.progress(persisted));
+                case REMOVE -> client.submitRemove(spec.remotePath());
+                case RENAME -> client.submitRename(spec.renameFrom(), spec.remotePath());
+            };
         } catch (NoSuchFileException e) {
             listener.failed(Failure.of("SOURCE_GONE", "source " + job.spec().source() + " no longer exists", false));
             return why -> { };

@@ -165,8 +165,11 @@ public final class JobEngine implements AutoCloseable {
         post(() -> {
             try {
                 result.complete(f.apply(db));
-            } catch (RuntimeException e) {
-                result.completeExceptionally(e);
+            } catch (RuntimeException | Error e) {
+                result.completeExceptionally(e); // the caller hears of it; an Error is also logged below
+                if (e instanceof Error) {
+                    throw e;
+                }
             }
         });
         return result;
@@ -187,7 +190,7 @@ public final class JobEngine implements AutoCloseable {
             try {
                 r.run();
                 afterEachEvent();
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | Error e) {
                 LOG.error("job engine error", e);
             }
         });
