@@ -93,6 +93,11 @@ final class NodeRuntime implements AutoCloseable {
             }
 
             @Override
+            public void sync() {
+                journal.sync();
+            }
+
+            @Override
             public long eventsSinceCheckpoint() {
                 return journal.eventsSinceCheckpoint();
             }

@@ -44,6 +44,7 @@ public final class JobEngine implements AutoCloseable {
     private final Map<Long, Attempt> running = new HashMap<>();
     private ScheduledFuture<?> wakeTask;
     private long wakeAt = Long.MAX_VALUE;
+    private boolean syncPending;
     private volatile boolean closed;
 
     private static final class Attempt {
@@ -284,6 +285,13 @@ public final class JobEngine implements AutoCloseable {
         }
         if (log.eventsSinceCheckpoint() >= checkpointEvery) {
             log.checkpoint(db.nextJobId(), db.checkpointRecords(historyMillis));
+        }
+        if (!syncPending) { // what happened is on disk within a second, without an idle timer
+            syncPending = true;
+            loop.schedule(() -> {
+                syncPending = false;
+                io.execute(log::sync);
+            }, 1, TimeUnit.SECONDS);
         }
     }
 

@@ -14,6 +14,10 @@ public interface JobLog {
     default void checkpoint(long nextJobId, Iterable<JobEvent> records) {
     }
 
+    /** Forces what was appended to stable storage; may be called from another thread. */
+    default void sync() {
+    }
+
     /** Events appended since the last checkpoint (0 when the log has no checkpoints). */
     default long eventsSinceCheckpoint() {
         return 0;

@@ -11,7 +11,7 @@ import java.util.Objects;
  * @param roll      how often Chronicle starts a new file; {@link Roll#DAILY} by default
  * @param retention files entirely older than this, and entirely before the last complete checkpoint, are
  *                  deleted after each checkpoint; 30 days by default; must be positive
- * @param sync      when written entries are forced to the disk (msync); {@link Sync#CHECKPOINT} by default
+ * @param sync      when written entries are forced to the disk (fsync, see {@link Journal#sync()}); {@link Sync#CHECKPOINT} by default
  * @param clock     wall clock for file cycles, retention and checkpoint timestamps; system UTC by default
  */
 public record JournalOptions(Roll roll, Duration retention, Sync sync, Clock clock) {
@@ -34,11 +34,11 @@ public record JournalOptions(Roll roll, Duration retention, Sync sync, Clock clo
      * entries live in a shared mapping the kernel writes back); the modes differ only on a power cut.
      */
     public enum Sync {
-        /** Never msync: the kernel writes back within seconds; a power cut may lose the last entries. */
+        /** Never forced here: the kernel writes back within seconds; a power cut may lose the last entries. */
         NONE,
-        /** msync each checkpoint before the checkpoint file names it, so a named checkpoint is on disk. */
+        /** fsync each checkpoint before the checkpoint file names it, so a named checkpoint is on disk. */
         CHECKPOINT,
-        /** msync after every append too: nothing acknowledged is lost on a power cut; much slower. */
+        /** fsync after every append too: nothing acknowledged is lost on a power cut; much slower. */
         EVERY_APPEND
     }
 
@@ -52,7 +52,7 @@ public record JournalOptions(Roll roll, Duration retention, Sync sync, Clock clo
         }
     }
 
-    /** Daily files, 30 days' retention, msync at checkpoints, system clock. */
+    /** Daily files, 30 days' retention, fsync at checkpoints, system clock. */
     public static JournalOptions defaults() {
         return new JournalOptions(Roll.DAILY, DEFAULT_RETENTION, Sync.CHECKPOINT, Clock.systemUTC());
     }
