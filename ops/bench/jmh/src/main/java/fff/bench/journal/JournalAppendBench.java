@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
+import net.openhft.chronicle.core.io.BackgroundResourceReleaser;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -72,6 +73,9 @@ public class JournalAppendBench {
     @TearDown(Level.Iteration)
     public void close() {
         journal.close();
+        // Chronicle closes the mapped files on its background thread and may write metadata.cq4t then:
+        // let it finish, or the deleted directory comes back
+        BackgroundResourceReleaser.releasePendingResources();
         NodeLife.deleteTree(dir);
     }
 
