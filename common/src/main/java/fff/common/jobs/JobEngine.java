@@ -9,8 +9,8 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -39,7 +39,7 @@ public final class JobEngine implements AutoCloseable {
     private final long historyMillis;
     private final long checkpointEvery;
     private final Events events;
-    private final ScheduledExecutorService loop;
+    private final ScheduledThreadPoolExecutor loop;
     private final ExecutorService io;
     private final Map<Long, Attempt> running = new HashMap<>();
     private ScheduledFuture<?> wakeTask;
@@ -66,7 +66,10 @@ public final class JobEngine implements AutoCloseable {
         this.historyMillis = historyMillis;
         this.checkpointEvery = checkpointEvery;
         this.events = events;
-        this.loop = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "fff-jobs"));
+        ScheduledThreadPoolExecutor one = new ScheduledThreadPoolExecutor(1, r -> daemon(r, "fff-jobs"));
+        one.setExecuteExistingDelayedTasksAfterShutdownPolicy(false); // a retry minutes away must not delay close
+        one.setRemoveOnCancelPolicy(true);
+        this.loop = one;
         this.io = Executors.newFixedThreadPool(2, r -> daemon(r, "fff-jobs-io"));
         this.movers.forEach((name, m) -> m.onOnlineChange((online, why) -> post(() -> {
             LOG.info("destination {} is {}{}", name, online ? "online" : "offline", why == null ? "" : ": " + why);
@@ -306,5 +309,6 @@ public final class JobEngine implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        log.sync();
     }
 }

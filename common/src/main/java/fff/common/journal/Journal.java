@@ -166,7 +166,7 @@ public final class Journal implements AutoCloseable {
                 }
             }
         } catch (IOException e) {
-            LOG.warn("could not force the journal in {} to disk: {}", dir, e.toString());
+            log.warn("could not force the journal in {} to disk: {}", dir, e.toString());
         }
     }
 
