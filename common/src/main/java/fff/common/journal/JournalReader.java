@@ -133,6 +133,10 @@ final class JournalReader {
                             delivered++;
                         } else if (held != null) {
                             held.add(e);
+                        } else if (body == BodyCase.LIMIT) { // a run-time limit change, outside any checkpoint
+                            consumer.accept(e);
+                            delivered++;
+                            sinceCheckpoint++;
                         } else {
                             log.warn("journal entry {} is a checkpoint {} outside a checkpoint; skipped",
                                     Long.toHexString(idx), body);

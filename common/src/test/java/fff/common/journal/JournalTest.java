@@ -86,6 +86,19 @@ class JournalTest {
     }
 
     @Test
+    void aLimitChangedAtRunTimeIsReplayedAfterTheCheckpoint() {
+        List<JobEvent> after = List.of(limit("NAS", 2), created(3), limit("total", 9));
+        try (Journal j = Journal.open(dir, OPTIONS)) {
+            j.append(created(1));
+            j.checkpoint(3, checkpointState());
+            after.forEach(j::append);
+        }
+        List<ReplayStats> stats = new ArrayList<>();
+        assertCheckpointThen(replayAll(dir, stats), 3, after);
+        assertEquals(0, stats.get(0).skipped());
+    }
+
+    @Test
     void interruptedCheckpointIsIgnored() {
         long partialBegin;
         List<JobEvent> after = new ArrayList<>(List.of(created(3), created(4)));
