@@ -24,7 +24,12 @@ import fff.sender.watch.FolderWatcher;
 import fff.sender.watch.WatchSpec;
 import fff.sender.watch.WatchedFile;
 import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.io.PrintStream;
 import java.time.Clock;
@@ -58,6 +63,7 @@ final class NodeRuntime implements AutoCloseable {
     private JobEngine engine;
     private PeerServer server;
     private boolean stopped;
+    private FileChannel lockChannel;
 
     NodeRuntime(NodeConfig cfg, NodeIdentity identity, PrintStream out) {
         this.cfg = cfg;
@@ -79,6 +85,7 @@ final class NodeRuntime implements AutoCloseable {
     }
 
     void start() throws IOException {
+        lockHome();
         journal = Journal.open(cfg.node().home().resolve("journal"), JournalOptions.defaults()
                 .withRetention(cfg.jobs().history()));
         JobLog log = new JobLog() {
@@ -137,6 +144,24 @@ final class NodeRuntime implements AutoCloseable {
             w.start();
             out.println("watching " + rule.path() + " (" + rule.name() + ") -> " + rule.to() + " group "
                     + rule.group());
+        }
+    }
+
+    /** One node per home: a second one would corrupt the journal. The lock goes with the process. */
+    private void lockHome() throws IOException {
+        Path file = cfg.node().home().resolve("node.lock");
+        Files.createDirectories(file.getParent());
+        lockChannel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileLock lock;
+        try {
+            lock = lockChannel.tryLock();
+        } catch (OverlappingFileLockException e) {
+            lock = null;
+        }
+        if (lock == null) {
+            lockChannel.close();
+            throw new IOException("another fff node is running with home " + cfg.node().home()
+                    + " (it holds " + file + ")");
         }
     }
 
@@ -232,6 +257,13 @@ final class NodeRuntime implements AutoCloseable {
         movers.values().forEach(Mover::close);
         if (journal != null) {
             journal.close();
+        }
+        if (lockChannel != null) {
+            try {
+                lockChannel.close();
+            } catch (IOException e) {
+                LOG.debug("closing the home lock: {}", e.toString());
+            }
         }
     }
 

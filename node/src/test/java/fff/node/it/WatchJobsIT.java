@@ -257,6 +257,24 @@ class WatchJobsIT {
         }
     }
 
+    @Test
+    void aSecondNodeOnTheSameHomeIsRefused(@TempDir Path dir) throws Exception {
+        Sites s = new Sites(dir, 6);
+        String rule = """
+                watch:
+                  - {path: w/in, group: NAS, to: "siteB:in", stable-for: 300ms}
+                """;
+        try (FffProcess a = s.startSender(1, rule)) {
+            a.await("watching ");
+            try (FffProcess again = s.startSender(2, rule)) {
+                assertEquals(1, again.waitFor(Duration.ofSeconds(30)), again.output());
+                assertTrue(again.output().contains("another fff node is running with home"), again.output());
+            }
+            assertTrue(a.isAlive());
+            a.stop();
+        }
+    }
+
     // ---- helpers ----
 
     /** Two node homes and configs under {@code dir}: siteA sends from {@code dir/w}, siteB lands in {@code dir/landing}. */
