@@ -100,7 +100,7 @@ public final class JobDb {
                         ? e.getCreated() : e.getRecord());
                 add(j);
                 if (j.state == JobState.QUEUED) {
-                    scheduler.submit(j.key(), j.spec.group(), j.priority, true);
+                    shadowSubmit(j, e.getAtMillis());
                 }
             }
             case LIMIT -> limitOverrides.put(e.getLimit().getGroup(), e.getLimit().getLimit());
@@ -129,8 +129,12 @@ public final class JobDb {
             }
             case RETRIED -> records.applyRetried(j);
             case MOVED -> {
-                if (wasQueued) {
-                    move(j, e.getMoved().getWhere(), e.getMoved().getOther());
+                try {
+                    if (wasQueued) {
+                        move(j, e.getMoved().getWhere(), e.getMoved().getOther());
+                    }
+                } catch (IllegalArgumentException gone) {
+                    // the other job left the queue because its group left the config: keep the order we have
                 }
             }
             default -> { }
@@ -138,8 +142,23 @@ public final class JobDb {
         if (wasQueued && j.state != JobState.QUEUED) {
             scheduler.cancel(j.key());
         } else if (!wasQueued && j.state == JobState.QUEUED) {
-            scheduler.submit(j.key(), j.spec.group(), j.priority, true);
+            shadowSubmit(j, e.getAtMillis());
         }
+    }
+
+    /**
+     * Puts a replayed queued job in its place in the queue (blocked: nothing starts during replay). A job
+     * whose group is no longer in the config cannot run: it becomes FAILED with that reason.
+     */
+    private void shadowSubmit(JobEntry j, long at) {
+        if (!tree.contains(j.spec.group())) {
+            j.state = JobState.FAILED;
+            j.endedMillis = at;
+            j.lastError = "NOT_CONFIGURED: group '" + j.spec.group() + "' is no longer in the config";
+            j.note = "not run";
+            return;
+        }
+        scheduler.submit(j.key(), j.spec.group(), j.priority, true);
     }
 
     /**

@@ -240,6 +240,21 @@ class JobDbTest {
     }
 
     @Test
+    void aJournaledJobOfAGroupNoLongerConfiguredFailsInsteadOfStoppingTheNode() {
+        JobDb db = fresh();
+        db.submit(spec("v", "VidServer", "siteB"));
+        db.submit(spec("n", "NAS", "siteB"));
+        db.failed(1, Failure.of("IO_ERROR", "x", true));
+        GroupTree smaller = GroupTree.builder().root("total", 6).child("total", "NAS", 3).build();
+        JobDb again = new JobDb(smaller, POLICY, clock, JobLog.NONE, new Random(7));
+        journal.forEach(again::replay);
+        assertEquals(List.of(2L), ids(again.recover()), "the NAS job resumes");
+        Job v = again.job(1).orElseThrow();
+        assertEquals(JobState.FAILED, v.state());
+        assertTrue(v.lastError().contains("group 'VidServer' is no longer in the config"), v.lastError());
+    }
+
+    @Test
     void checkpointRecordsReplayToTheSameState() {
         JobDb db = fresh();
         db.setLimit("Backups", 1);
