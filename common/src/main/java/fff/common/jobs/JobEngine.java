@@ -72,7 +72,9 @@ public final class JobEngine implements AutoCloseable {
         this.loop = one;
         this.io = Executors.newFixedThreadPool(2, r -> daemon(r, "fff-jobs-io"));
         this.movers.forEach((name, m) -> m.onOnlineChange((online, why) -> post(() -> {
-            LOG.info("destination {} is {}{}", name, online ? "online" : "offline", why == null ? "" : ": " + why);
+            if (db.isOnline(name) != online) { // probes of a peer still offline say so again: log changes only
+                LOG.info("destination {} is {}{}", name, online ? "online" : "offline", why == null ? "" : ": " + why);
+            }
             apply(db.setOnline(name, online));
         })));
     }
