@@ -1,26 +1,25 @@
 package fff.node;
 
+import fff.common.config.NodeConfig;
 import fff.common.identity.NodeIdentity;
-import fff.common.wire.HostPort;
-import fff.receiver.PeerServer;
-import fff.receiver.ReceiverConfig;
-import fff.receiver.ReceiverEvents;
-import fff.sender.PeerClient;
-import fff.sender.PeerTarget;
+import fff.common.jobs.Job;
+import fff.common.jobs.JobState;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Random;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = "Two nodes on loopback: site A sends a generated folder to site B over mutual TLS, "
-                + "then every file is compared byte for byte. Everything stays under --work.")
+        description = "Two nodes on loopback, each run from a config file written under --work: site A watches "
+                + "an outbox and sends what lands there to site B over mutual TLS under a tree of concurrency "
+                + "limits, then every file is compared byte for byte.")
 final class DemoCommand implements Callable<Integer> {
 
     @Option(names = "--work", paramLabel = "DIR", description = "Working directory (default: a new temp dir)")
@@ -32,45 +31,77 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Path dir = work != null ? Files.createDirectories(work) : Files.createTempDirectory("fff-demo-");
+        Path dir = (work != null ? Files.createDirectories(work) : Files.createTempDirectory("fff-demo-"))
+                .toAbsolutePath();
         NodeIdentity siteA = NodeIdentity.loadOrCreate(dir.resolve("siteA-home"));
         NodeIdentity siteB = NodeIdentity.loadOrCreate(dir.resolve("siteB-home"));
-        Path sample = dir.resolve("siteA-outbox").resolve("sample");
+        Path staging = dir.resolve("staging");
+        Path outbox = Files.createDirectories(dir.resolve("siteA-outbox"));
         Path incoming = dir.resolve("siteB-incoming");
-        int files = generate(sample, bigMb);
-        System.out.println("site A " + siteA.id());
-        System.out.println("site B " + siteB.id());
-        System.out.printf("generated %d files in %s%n", files, sample);
-
-        ReceiverConfig rc = ReceiverConfig.of(new HostPort("127.0.0.1", 0), false, incoming, false,
-                Set.of(siteA.id()), 0);
-        PeerServer server = PeerServer.start(rc, siteB, ReceiverEvents.NONE);
-        try {
-            System.out.printf("site B listening on 127.0.0.1:%d (TLS 1.3, mutual, pinned IDs)%n",
-                    server.address().getPort());
-            PeerTarget target = new PeerTarget(new HostPort("127.0.0.1", server.address().getPort()), false,
-                    siteB.id(), null, 5, 3);
-            int status;
-            try (PeerClient client = new PeerClient(target, siteA, 1)) {
-                status = new SendRun(client, SendPlan.of(List.of(sample), null), System.out, System.err,
-                        System.console() != null, false).run();
+        int files = generate(staging.resolve("sample"), bigMb);
+        int port;
+        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = probe.getLocalPort();
+        }
+        Path configB = Files.writeString(dir.resolve("siteB.yaml"), """
+                # site B: receives into siteB-incoming, at most 4 files at once
+                node: {home: siteB-home, listen: "127.0.0.1:%d"}
+                groups: {total: {limit: 6, children: {inbound: {limit: 4}}}}
+                receive: {root: siteB-incoming, allow: ["%s"], reserve: 0, group: inbound}
+                """.formatted(port, siteA.id()));
+        Path configA = Files.writeString(dir.resolve("siteA.yaml"), """
+                # site A: whatever lands in siteA-outbox goes to site B, three files at a time
+                node: {home: siteA-home}
+                groups: {total: {limit: 6, children: {outbound: {limit: 4, children: {NAS: {limit: 3}}}}}}
+                destinations:
+                  siteB: {peer: "127.0.0.1:%d", id: "%s"}
+                watch:
+                  - {path: siteA-outbox, name: outbox, group: NAS, to: "siteB:from-siteA", stable-for: 1s}
+                """.formatted(port, siteB.id()));
+        System.out.println("site A " + siteA.id() + " (config " + configA + ")");
+        System.out.println("site B " + siteB.id() + " (config " + configB + ")");
+        try (NodeRuntime b = new NodeRuntime(NodeConfig.load(configB), siteB, System.out);
+                NodeRuntime a = new NodeRuntime(NodeConfig.load(configA), siteA, System.out)) {
+            b.start();
+            a.start();
+            try (var list = Files.list(staging)) {
+                for (Path p : (Iterable<Path>) list::iterator) {
+                    Files.move(p, outbox.resolve(p.getFileName().toString())); // appears at once
+                }
             }
-            if (status != 0) {
-                return status;
+            System.out.printf("dropped %d files into %s%n", files, outbox);
+            if (!awaitDone(a, files, Duration.ofMinutes(10))) {
+                return 1;
             }
-            int same = compare(sample, incoming.resolve("sample"));
+            int same = compare(outbox, incoming.resolve("from-siteA"));
             System.out.printf("checked: all %d files at site B are byte-identical to site A's%n", same);
-            System.out.println("demo files are under " + dir);
+            System.out.println("demo files and both nodes' configs and journals are under " + dir);
             return 0;
-        } finally {
-            server.shutdown(Duration.ofSeconds(5));
         }
     }
 
-    /** A small tree with the cases that matter: empty, tiny, odd sizes, unicode names, an empty directory. */
+    /** Waits until site A's engine has finished {@code files} jobs; false (with the reasons) if one failed. */
+    private static boolean awaitDone(NodeRuntime a, int files, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            List<Job> jobs = a.engine().jobs().join();
+            List<Job> failed = jobs.stream().filter(j -> j.state() == JobState.FAILED).toList();
+            if (!failed.isEmpty()) {
+                failed.forEach(j -> System.err.println("fff demo: job " + j.id() + " failed: " + j.lastError()));
+                return false;
+            }
+            if (jobs.stream().filter(j -> j.state() == JobState.DONE).count() >= files) {
+                return true;
+            }
+            Thread.sleep(200);
+        }
+        System.err.println("fff demo: not all files arrived within " + timeout);
+        return false;
+    }
+
+    /** A small tree with the cases that matter: empty, tiny, odd sizes, unicode names, many small files. */
     static int generate(Path root, int bigMb) throws IOException {
         Random rnd = new Random(42);
-        Files.createDirectories(root.resolve("empty dir"));
         int n = 0;
         n += write(root.resolve("empty.bin"), 0, rnd);
         n += write(root.resolve("one-byte.bin"), 1, rnd);
@@ -107,11 +138,7 @@ final class DemoCommand implements Callable<Integer> {
         try (var walk = Files.walk(a)) {
             for (Path f : (Iterable<Path>) walk::iterator) {
                 Path other = b.resolve(a.relativize(f).toString());
-                if (Files.isDirectory(f)) {
-                    if (!Files.isDirectory(other)) {
-                        throw new IOException("directory missing at site B: " + other);
-                    }
-                } else {
+                if (!Files.isDirectory(f)) {
                     if (!Files.exists(other) || Files.mismatch(f, other) != -1) {
                         throw new IOException("file differs at site B: " + other);
                     }

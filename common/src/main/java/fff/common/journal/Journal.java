@@ -192,7 +192,7 @@ public final class Journal implements AutoCloseable {
             checkpointFile.write(lastCheckpointIndex); // repair a missing or lagging hint
         }
         applyRetention(); // a node that was down for long may hold files past retention
-        log.info("journal replayed {} events from {} in {} ms ({} skipped, {} of interrupted checkpoints)",
+        log.debug("journal replayed {} events from {} in {} ms ({} skipped, {} of interrupted checkpoints)",
                 stats.delivered(), stats.start(), stats.elapsed().toMillis(), stats.skipped(), stats.interrupted());
         return stats;
     }

@@ -1,0 +1,27 @@
+package fff.node.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The README's quick-start demo, as a user runs it (smaller big file): two nodes from config files, all verified. */
+class DemoIT {
+
+    @Test
+    void demoMovesTheSampleThroughAWatchFolderAndChecksEveryFile(@TempDir Path dir) throws Exception {
+        try (FffProcess demo = FffProcess.startWithoutHome("demo", List.of(), "demo", "--big-mb", "4", "--work",
+                dir.toString())) {
+            assertEquals(0, demo.waitFor(Duration.ofMinutes(3)), demo.output());
+            assertTrue(demo.output().contains("checked: all 205 files at site B are byte-identical"), demo.output());
+            assertEquals(205, demo.lines().stream().filter(l -> l.matches("job \\d+ done NAS .*")).count());
+            assertTrue(Files.exists(dir.resolve("siteA.yaml")) && Files.exists(dir.resolve("siteB.yaml")));
+            demo.assertNoLeaks();
+        }
+    }
+}
