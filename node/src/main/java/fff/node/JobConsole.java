@@ -32,6 +32,7 @@ final class JobConsole implements JobEngine.Events {
                     + " in " + seconds(j.endedMillis() - j.startedMillis()) + " (" + j.note() + ")";
             case "retry" -> "job " + j.id() + " retry " + s.group() + " " + s.relative() + " in "
                     + seconds(j.retryAtMillis() - j.endedMillisOrNow()) + ": " + j.lastError();
+            case "source" -> "job " + j.id() + " source " + s.group() + " " + s.relative() + " (" + j.note() + ")";
             case "failed" -> "job " + j.id() + " failed " + s.group() + " " + s.relative() + " (" + j.note() + "): "
                     + j.lastError();
             default -> "job " + j.id() + " " + what + " " + s.group() + " " + s.relative()

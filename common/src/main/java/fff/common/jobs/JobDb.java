@@ -10,6 +10,7 @@ import fff.proto.journal.JobFailed;
 import fff.proto.journal.JobMoved;
 import fff.proto.journal.JobProgress;
 import fff.proto.journal.JobRetried;
+import fff.proto.journal.JobSourceHandled;
 import fff.proto.journal.JobStarted;
 import fff.proto.journal.LimitChanged;
 import java.time.Clock;
@@ -128,6 +129,7 @@ public final class JobDb {
                 j.endedMillis = e.getAtMillis();
             }
             case RETRIED -> records.applyRetried(j);
+            case SOURCE_HANDLED -> records.applySourceHandled(j, e.getSourceHandled().getResult());
             case MOVED -> {
                 try {
                     if (wasQueued) {
@@ -293,6 +295,26 @@ public final class JobDb {
         log.append(event(id).setDone(done).build());
         records.applyDone(j, done.build(), clock.millis());
         return dispatch(scheduler.finished(j.key()));
+    }
+
+    /** What became of a DONE job's source ({@code after: delete|move}), applied after the DONE was journaled. */
+    public void sourceHandled(long id, String result) {
+        JobEntry j = jobs.get(id);
+        if (j == null || !j.sourcePending) {
+            return;
+        }
+        log.append(event(id).setSourceHandled(JobSourceHandled.newBuilder().setResult(result)).build());
+        records.applySourceHandled(j, result);
+    }
+
+    public boolean sourcePending(long id) {
+        JobEntry j = jobs.get(id);
+        return j != null && j.sourcePending;
+    }
+
+    /** DONE jobs whose source still waits for {@code after: delete|move} (a crash came in between). */
+    public List<Job> pendingSources() {
+        return jobs.values().stream().filter(j -> j.sourcePending).map(j -> j.view(false)).toList();
     }
 
     /** An attempt failed: requeue with backoff, or give up. Ignored when the job is no longer running. */

@@ -90,6 +90,7 @@ public final class JobEngine implements AutoCloseable {
         return call(d -> {
             Dispatch first = db.recover();
             log.checkpoint(db.nextJobId(), db.checkpointRecords(historyMillis));
+            db.pendingSources().forEach(this::disposeOfSource);
             apply(first);
             return null;
         });
@@ -242,14 +243,7 @@ public final class JobEngine implements AutoCloseable {
 
             @Override
             public void done(Delivery delivery) {
-                if (job.spec().after().equals("keep")) {
-                    post(() -> finish(id, a, delivery, ""));
-                } else {
-                    io.execute(() -> {
-                        String result = SourceDisposal.apply(job.spec());
-                        post(() -> finish(id, a, delivery, result));
-                    });
-                }
+                post(() -> finish(id, a, delivery));
             }
 
             @Override
@@ -265,11 +259,30 @@ public final class JobEngine implements AutoCloseable {
         };
     }
 
-    private void finish(long id, Attempt a, Delivery delivery, String afterResult) {
+    private void finish(long id, Attempt a, Delivery delivery) {
         if (running.remove(id, a)) {
-            Dispatch d = db.succeeded(id, delivery, afterResult);
-            db.job(id).ifPresent(j -> events.job(j, "done"));
+            Dispatch d = db.succeeded(id, delivery, "");
+            db.job(id).ifPresent(j -> {
+                events.job(j, "done");
+                disposeOfSource(j);
+            });
             apply(d);
+        }
+    }
+
+    /**
+     * {@code after: delete|move}, only once the DONE is in the journal: a crash in between leaves the job
+     * marked pending, and {@link #start()} does it then. Disk work off the engine's thread.
+     */
+    private void disposeOfSource(Job j) {
+        if (db.sourcePending(j.id())) {
+            io.execute(() -> {
+                String result = SourceDisposal.apply(j.spec());
+                post(() -> {
+                    db.sourceHandled(j.id(), result);
+                    db.job(j.id()).ifPresent(done -> events.job(done, "source"));
+                });
+            });
         }
     }
 

@@ -16,6 +16,8 @@ final class JobEntry {
     long startedMillis;
     long endedMillis;
     String note;
+    /** DONE, and the source still waits for its {@code after: delete|move}. */
+    boolean sourcePending;
     long journaledBytes;
     long journaledMillis;
 

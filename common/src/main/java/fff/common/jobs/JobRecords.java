@@ -17,7 +17,8 @@ final class JobRecords {
                 .setLastError(j.lastError == null ? "" : j.lastError).setRetryAtMillis(j.retryAtMillis)
                 .setBytesDone(j.bytesDone).setCreatedMillis(j.createdMillis).setEndedMillis(j.endedMillis)
                 .setAfter(s.after()).setOpValue(s.op().ordinal())
-                .setRenameFrom(s.renameFrom() == null ? "" : s.renameFrom()).build();
+                .setRenameFrom(s.renameFrom() == null ? "" : s.renameFrom()).setSourcePending(j.sourcePending)
+                .build();
     }
 
     JobEntry fromRecord(long id, JobRecord r) {
@@ -34,6 +35,7 @@ final class JobRecords {
         j.retryAtMillis = r.getRetryAtMillis();
         j.bytesDone = r.getBytesDone();
         j.endedMillis = r.getEndedMillis();
+        j.sourcePending = r.getSourcePending();
         return j;
     }
 
@@ -53,6 +55,13 @@ final class JobRecords {
             note.append("; ").append(d.getAfterResult());
         }
         j.note = note.toString();
+        j.sourcePending = j.spec.op() == JobSpec.Op.SEND && !j.spec.after().equals("keep")
+                && d.getAfterResult().isEmpty();
+    }
+
+    void applySourceHandled(JobEntry j, String result) {
+        j.sourcePending = false;
+        j.note = (j.note == null ? "" : j.note + "; ") + result;
     }
 
     void applyFailed(JobEntry j, JobFailed f, long at) {

@@ -78,9 +78,33 @@ class JobEngineTest {
             assertEquals(1, second.job().attempts());
             assertTrue(Files.exists(a), "the source stays until the destination verified it");
             second.listener().done(new Delivery(5, 0, false));
-            Job done = awaitState(e, id, JobState.DONE);
+            Job done = awaitNote(e, id, "source deleted");
+            assertEquals(JobState.DONE, done.state());
             assertTrue(Files.notExists(a));
-            assertTrue(done.note().contains("source deleted"), done.note());
+            assertTrue(events.indexOf(id + " done") < events.indexOf(id + " source"),
+                    "the source is handled only after DONE is recorded: " + events);
+        }
+    }
+
+    @Test
+    void aDisposalACrashInterruptedIsDoneAtTheNextStart(@TempDir Path dir) throws Exception {
+        Path a = Files.writeString(dir.resolve("a.bin"), "hello");
+        List<fff.proto.journal.JobEvent> journal = new CopyOnWriteArrayList<>();
+        JobLog log = journal::add;
+        JobDb db = new JobDb(tree, RetryPolicy.DEFAULT, Clock.systemUTC(), log, new Random(1));
+        db.recover();
+        long id = db.submit(spec(a, "move:" + dir.resolve("done"))).job().orElseThrow().id();
+        db.succeeded(id, new Delivery(5, 0, false), ""); // DONE journaled, then the process died
+        assertTrue(Files.exists(a));
+
+        JobDb again = new JobDb(tree, RetryPolicy.DEFAULT, Clock.systemUTC(), JobLog.NONE, new Random(1));
+        journal.forEach(again::replay);
+        try (JobEngine e = new JobEngine(again, Map.of("siteB", mover), JobLog.NONE, Duration.ofDays(1).toMillis(),
+                1000, (job, what) -> events.add(job.id() + " " + what))) {
+            e.start().join();
+            assertTrue(awaitNote(e, id, "source moved to").note().startsWith("delivered"));
+            assertTrue(Files.exists(dir.resolve("done").resolve("a.bin")) && Files.notExists(a));
+            assertTrue(mover.started.isEmpty(), "a delivered file is not sent again");
         }
     }
 
@@ -92,7 +116,7 @@ class JobEngineTest {
             ScriptedMover.Start s = mover.next();
             Files.setLastModifiedTime(a, FileTime.fromMillis(12345));
             s.listener().done(new Delivery(5, 0, false));
-            assertTrue(awaitState(e, id, JobState.DONE).note().contains("changed since it was sent; kept"));
+            awaitNote(e, id, "changed since it was sent; kept");
             assertTrue(Files.exists(a));
         }
     }
@@ -119,6 +143,17 @@ class JobEngineTest {
             mover.next();
             mover.next();
         }
+    }
+
+    static Job awaitNote(JobEngine e, long id, String text) throws InterruptedException {
+        for (int i = 0; i < 200; i++) {
+            Job j = e.job(id).join().orElseThrow();
+            if (j.note() != null && j.note().contains(text)) {
+                return j;
+            }
+            Thread.sleep(25);
+        }
+        throw new AssertionError("job " + id + " never noted '" + text + "': " + e.job(id).join());
     }
 
     static Job awaitState(JobEngine e, long id, JobState state) throws InterruptedException {
