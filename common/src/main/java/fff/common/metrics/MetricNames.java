@@ -1,0 +1,40 @@
+package fff.common.metrics;
+
+/**
+ * Every metric name and tag key the node exports, in one place, so dashboards and alerts in {@code ops/} can
+ * rely on them. Values are Micrometer names (dots); the Prometheus registry renders them with underscores
+ * and unit suffixes, written beside each constant as the name a scrape shows. Base units only: bytes and
+ * seconds; counters end in {@code _total} in Prometheus.
+ */
+public final class MetricNames {
+
+    /** Tag: scheduling group name. */
+    public static final String TAG_GROUP = "group";
+    /** Tag: job state, as {@code fff.common.jobs.JobState} names it (QUEUED, RUNNING, ...). */
+    public static final String TAG_STATE = "state";
+    /** Tag: peer node or destination name. */
+    public static final String TAG_PEER = "peer";
+
+    /** Gauge {@code fff_jobs{group,state}}: jobs the node holds, by group and state (history included). */
+    public static final String JOBS = "fff.jobs";
+    /** Gauge {@code fff_group_tokens_in_use{group}}: tokens the group's running work holds. */
+    public static final String GROUP_TOKENS_IN_USE = "fff.group.tokens.in.use";
+    /** Gauge {@code fff_group_tokens_limit{group}}: the group's current token limit. */
+    public static final String GROUP_TOKENS_LIMIT = "fff.group.tokens.limit";
+    /** Gauge {@code fff_group_queued{group}}: jobs waiting in the group itself (not its children). */
+    public static final String GROUP_QUEUED = "fff.group.queued";
+    /** Gauge {@code fff_queue_length}: queued jobs over all groups, blocked ones included. */
+    public static final String QUEUE_LENGTH = "fff.queue.length";
+    /** Gauge {@code fff_jobs_running}: jobs running now. */
+    public static final String JOBS_RUNNING = "fff.jobs.running";
+
+    /** Counter {@code fff_peer_sent_bytes_total{peer}}: payload bytes sent. Not registered yet (needs an engine hook). */
+    public static final String PEER_SENT_BYTES = "fff.peer.sent.bytes";
+    /** Counter {@code fff_peer_received_bytes_total{peer}}: payload bytes received. Not registered yet. */
+    public static final String PEER_RECEIVED_BYTES = "fff.peer.received.bytes";
+    /** Timer {@code fff_job_duration_seconds{group,state}}: job run time, histogram. Not registered yet. */
+    public static final String JOB_DURATION = "fff.job.duration";
+
+    private MetricNames() {
+    }
+}
