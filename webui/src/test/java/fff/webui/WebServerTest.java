@@ -1,0 +1,275 @@
+package fff.webui;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import fff.common.jobs.JobState;
+import fff.common.wire.HostPort;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** The JSON API, health and metrics of a real {@link WebServer} on loopback over a {@link FakeJobControl}. */
+class WebServerTest {
+
+    static final String TOKEN = "s3cret-ui-token";
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    final FakeJobControl control = new FakeJobControl();
+    final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    final WebServer web = new WebServer();
+    final HttpClient http = HttpClient.newHttpClient();
+    String base;
+
+    record Reply(int status, String contentType, String text) {
+        JsonNode json() throws Exception {
+            return JSON.readTree(text);
+        }
+    }
+
+    @BeforeEach
+    void start() {
+        control.put(1, "outbound", JobState.DONE, 100, null);
+        control.put(2, "NAS", JobState.FAILED, 200, "disk full at siteB");
+        control.put(3, "outbound", JobState.RUNNING, 0, null);
+        control.put(5, "outbound", JobState.QUEUED, 0, null);
+        control.put(4, "outbound", JobState.QUEUED, 0, null);
+        control.put(6, "outbound", JobState.QUEUED, 0, null);
+        control.put(7, "NAS", JobState.QUEUED, 0, null);
+        control.put(8, "outbound", JobState.CANCELLED, 300, null);
+        HostPort at = web.start(new HostPort("127.0.0.1", 0), control, new NodeInfo("node-abc", "0.1.0",
+                System.currentTimeMillis() - 5000), TOKEN, registry);
+        base = "http://127.0.0.1:" + at.port();
+    }
+
+    @AfterEach
+    void stop() {
+        web.stop();
+        registry.close();
+    }
+
+    Reply send(String method, String path, String body, String... headers) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).method(method,
+                body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (headers.length > 0) {
+            b.headers(headers);
+        }
+        HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        return new Reply(r.statusCode(), r.headers().firstValue("Content-Type").orElse(""), r.body());
+    }
+
+    Reply get(String path) throws Exception {
+        return send("GET", path, null);
+    }
+
+    Reply mutate(String method, String path, String body) throws Exception {
+        return body == null ? send(method, path, null, "Authorization", "Bearer " + TOKEN)
+                : send(method, path, body, "Authorization", "Bearer " + TOKEN, "Content-Type", "application/json");
+    }
+
+    static List<Long> ids(JsonNode list) {
+        List<Long> ids = new ArrayList<>();
+        list.path("jobs").forEach(j -> ids.add(j.path("id").asLong()));
+        return ids;
+    }
+
+    static void assertError(int status, Reply r) throws Exception {
+        assertEquals(status, r.status(), r.text());
+        assertTrue(r.contentType().startsWith("application/json"), r.contentType());
+        assertTrue(r.json().path("error").asText().length() > 3, r.text());
+    }
+
+    @Test
+    void healthAndNode() throws Exception {
+        Reply h = get("/healthz");
+        assertEquals(200, h.status());
+        assertEquals("ok", h.json().path("status").asText());
+        JsonNode n = get("/api/node").json();
+        assertEquals("node-abc", n.path("id").asText());
+        assertEquals("0.1.0", n.path("version").asText());
+        assertTrue(n.path("uptimeSeconds").asLong() >= 5, n.toString());
+    }
+
+    @Test
+    void jobsComeRunningThenQueueOrderThenNewestEnded() throws Exception {
+        JsonNode all = get("/api/jobs").json();
+        assertEquals(8, all.path("total").asLong());
+        assertEquals(0, all.path("offset").asInt());
+        assertEquals(100, all.path("limit").asInt());
+        assertEquals(List.of(3L, 5L, 4L, 6L, 7L, 8L, 2L, 1L), ids(all));
+        JsonNode first = all.path("jobs").get(0);
+        assertEquals("RUNNING", first.path("state").asText());
+        assertEquals("/in/file3.mkv", first.path("source").asText());
+        assertEquals("outbound", first.path("group").asText());
+    }
+
+    @Test
+    void jobsAreFilteredAndPaged() throws Exception {
+        assertEquals(List.of(3L, 5L, 4L, 6L), ids(get("/api/jobs?state=queued,RUNNING&group=outbound").json()));
+        assertEquals(List.of(5L, 4L, 6L, 7L), ids(get("/api/jobs?state=QUEUED").json()));
+        assertEquals(List.of(8L, 1L), ids(get("/api/jobs?state=DONE&state=cancelled").json()));
+        assertEquals(List.of(2L), ids(get("/api/jobs?q=DISK%20FULL").json()));
+        JsonNode page = get("/api/jobs?offset=2&limit=2").json();
+        assertEquals(8, page.path("total").asLong());
+        assertEquals(List.of(4L, 6L), ids(page));
+        assertEquals(List.of(), ids(get("/api/jobs?offset=50").json()));
+        assertEquals(1000, get("/api/jobs?limit=1000").json().path("limit").asInt());
+        assertError(400, get("/api/jobs?limit=1001"));
+        assertError(400, get("/api/jobs?limit=0"));
+        assertError(400, get("/api/jobs?limit=ten"));
+        assertError(400, get("/api/jobs?offset=-1"));
+        assertError(400, get("/api/jobs?state=SLEEPING"));
+    }
+
+    @Test
+    void oneJob() throws Exception {
+        JsonNode j = get("/api/jobs/2").json();
+        assertEquals("FAILED", j.path("state").asText());
+        assertEquals("disk full at siteB", j.path("lastError").asText());
+        assertEquals("in/file2.mkv", j.path("remotePath").asText());
+        assertEquals(2000, j.path("size").asLong());
+        assertError(404, get("/api/jobs/999"));
+        assertError(400, get("/api/jobs/abc"));
+        assertEquals(2, get("/api/jobs/2?id=7").json().path("id").asLong());
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "POST|/api/jobs/5/cancel|",
+        "POST|/api/jobs/2/retry|",
+        "POST|/api/jobs/6/move|{\"where\":\"top\"}",
+        "PUT|/api/groups/NAS/limit|{\"limit\":9}"})
+    void everyMutationNeedsTheToken(String method, String path, String body) throws Exception {
+        String type = body == null ? "text/x-none" : "application/json";
+        assertError(401, body == null ? send(method, path, null)
+                : send(method, path, body, "Content-Type", type));
+        assertError(401, send(method, path, body, "Authorization", "Bearer wrong-token", "Content-Type",
+                "application/json"));
+        assertError(401, send(method, path, body, "Authorization", TOKEN, "Content-Type", "application/json"));
+        assertError(401, send(method, path, body, "Authorization", "Bearer " + TOKEN + "x", "Content-Type",
+                "application/json"));
+        assertEquals(List.of(5L, 4L, 6L, 7L), ids(get("/api/jobs?state=QUEUED").json()));
+        assertEquals("FAILED", get("/api/jobs/2").json().path("state").asText());
+        assertEquals(3, control.groups.get("NAS").limit());
+        Reply ok = body == null ? mutate(method, path, null) : mutate(method, path, body);
+        assertEquals(200, ok.status(), ok.text());
+    }
+
+    @Test
+    void cancelAndRetry() throws Exception {
+        Reply c = mutate("POST", "/api/jobs/5/cancel", null);
+        assertEquals(200, c.status(), c.text());
+        assertEquals("CANCELLED", c.json().path("state").asText());
+        assertError(409, mutate("POST", "/api/jobs/1/cancel", null));
+        assertError(404, mutate("POST", "/api/jobs/999/cancel", null));
+        assertError(400, mutate("POST", "/api/jobs/x/cancel", null));
+        Reply r = mutate("POST", "/api/jobs/2/retry", null);
+        assertEquals("QUEUED", r.json().path("state").asText());
+        assertError(409, mutate("POST", "/api/jobs/3/retry", null));
+    }
+
+    @Test
+    void move() throws Exception {
+        assertEquals(200, mutate("POST", "/api/jobs/6/move", "{\"where\":\"top\"}").status());
+        assertEquals(List.of(6L, 5L, 4L, 7L), ids(get("/api/jobs?state=QUEUED").json()));
+        assertEquals(200, mutate("POST", "/api/jobs/7/move", "{\"where\":\"after\",\"other\":6}").status());
+        assertEquals(200, mutate("POST", "/api/jobs/5/move", "{\"where\":\"BOTTOM\"}").status());
+        assertEquals(200, mutate("POST", "/api/jobs/4/move", "{\"where\":\"before\",\"other\":7}").status());
+        assertEquals(List.of(6L, 4L, 7L, 5L), ids(get("/api/jobs?state=QUEUED").json()));
+        assertError(400, mutate("POST", "/api/jobs/4/move", "{\"where\":\"sideways\"}"));
+        assertError(400, mutate("POST", "/api/jobs/4/move", "{\"where\":\"before\"}"));
+        assertError(400, mutate("POST", "/api/jobs/4/move", "{\"where\":\"before\",\"other\":\"x\"}"));
+        assertError(400, mutate("POST", "/api/jobs/4/move", "{where: top"));
+        assertError(400, mutate("POST", "/api/jobs/4/move", "[1]"));
+        assertError(409, mutate("POST", "/api/jobs/1/move", "{\"where\":\"top\"}"));
+        assertError(409, mutate("POST", "/api/jobs/4/move", "{\"where\":\"after\",\"other\":1}"));
+        assertError(404, mutate("POST", "/api/jobs/4/move", "{\"where\":\"after\",\"other\":999}"));
+        assertError(415, send("POST", "/api/jobs/4/move", "{\"where\":\"top\"}", "Authorization",
+                "Bearer " + TOKEN, "Content-Type", "text/plain"));
+        assertError(415, send("POST", "/api/jobs/4/move", "{\"where\":\"top\"}", "Authorization",
+                "Bearer " + TOKEN));
+        assertError(413, mutate("POST", "/api/jobs/4/move", "{\"where\":\"top\",\"pad\":\"" + "x".repeat(70_000)
+                + "\"}"));
+    }
+
+    @Test
+    void groupTreeAndLimit() throws Exception {
+        JsonNode tree = get("/api/groups").json();
+        assertEquals(4, tree.path("queueLength").asInt());
+        assertEquals(1, tree.path("running").asInt());
+        JsonNode total = tree.path("groups").get(0);
+        assertEquals("total", total.path("name").asText());
+        JsonNode nas = total.path("children").get(0).path("children").get(0);
+        assertEquals("NAS", nas.path("name").asText());
+        assertEquals(3, nas.path("limit").asInt());
+        assertEquals(1, nas.path("inUse").asInt());
+        assertEquals(1, nas.path("queued").asInt());
+        Reply set = mutate("PUT", "/api/groups/NAS/limit", "{\"limit\":5}");
+        assertEquals(200, set.status(), set.text());
+        assertEquals(5, set.json().path("limit").asInt());
+        assertEquals(5, get("/api/groups").json().path("groups").get(0).path("children").get(0)
+                .path("children").get(0).path("limit").asInt());
+        assertError(400, mutate("PUT", "/api/groups/NAS/limit", "{\"limit\":0}"));
+        assertError(400, mutate("PUT", "/api/groups/NAS/limit", "{\"limit\":\"many\"}"));
+        assertError(400, mutate("PUT", "/api/groups/NAS/limit", "{}"));
+        assertError(404, mutate("PUT", "/api/groups/nowhere/limit", "{\"limit\":2}"));
+    }
+
+    @Test
+    void crossSiteMutationsAreRefused() throws Exception {
+        String[] auth = {"Authorization", "Bearer " + TOKEN};
+        assertError(403, send("POST", "/api/jobs/5/cancel", null, auth[0], auth[1], "Origin", "http://evil.example"));
+        assertError(403, send("POST", "/api/jobs/5/cancel", null, auth[0], auth[1], "Origin",
+                base.replace("127.0.0.1", "localhost")));
+        assertError(403, send("POST", "/api/jobs/5/cancel", null, auth[0], auth[1], "Sec-Fetch-Site",
+                "cross-site"));
+        assertEquals("QUEUED", get("/api/jobs/5").json().path("state").asText());
+        assertEquals(200, send("POST", "/api/jobs/5/cancel", null, auth[0], auth[1], "Origin", base,
+                "Sec-Fetch-Site", "same-origin").status());
+    }
+
+    @Test
+    void wrongMethodAndUnknownPath() throws Exception {
+        assertError(405, send("DELETE", "/api/jobs/1", null));
+        assertError(405, get("/api/jobs/1/cancel"));
+        assertError(405, send("POST", "/api/groups", "{}"));
+        assertError(404, get("/"));
+        assertError(404, get("/api/peers"));
+    }
+
+    @Test
+    void metricsShowGroupsJobsAndJvm() throws Exception {
+        Reply m = get("/metrics");
+        assertEquals(200, m.status());
+        assertTrue(m.contentType().startsWith("text/plain; version=0.0.4"), m.contentType());
+        String t = m.text();
+        for (String line : List.of("fff_group_tokens_limit{group=\"NAS\"} 3.0",
+                "fff_group_tokens_in_use{group=\"outbound\"} 2.0", "fff_group_queued{group=\"outbound\"} 3.0",
+                "fff_jobs{group=\"outbound\",state=\"QUEUED\"} 3.0", "fff_jobs{group=\"NAS\",state=\"FAILED\"} 1.0",
+                "fff_jobs{group=\"total\",state=\"DONE\"} 0.0", "fff_queue_length 4.0", "fff_jobs_running 1.0")) {
+            assertTrue(t.contains(line), line + " missing from\n" + t);
+        }
+        for (String jvm : List.of("jvm_memory_used_bytes", "jvm_gc_", "jvm_threads_live_threads",
+                "system_cpu_count", "process_uptime_seconds")) {
+            assertTrue(t.contains(jvm), jvm);
+        }
+        mutate("PUT", "/api/groups/NAS/limit", "{\"limit\":7}");
+        mutate("POST", "/api/jobs/7/cancel", null);
+        String after = get("/metrics").text();
+        assertTrue(after.contains("fff_group_tokens_limit{group=\"NAS\"} 7.0"), after);
+        assertTrue(after.contains("fff_jobs{group=\"NAS\",state=\"CANCELLED\"} 1.0"), after);
+        assertTrue(after.contains("fff_queue_length 3.0"), after);
+    }
+}
