@@ -46,12 +46,14 @@ final class DemoCommand implements Callable<Integer> {
         Path configB = Files.writeString(dir.resolve("siteB.yaml"), """
                 # site B: receives into siteB-incoming, at most 4 files at once
                 node: {home: siteB-home, listen: "127.0.0.1:%d"}
+                web: {listen: "127.0.0.1:0"}
                 groups: {total: {limit: 6, children: {inbound: {limit: 4}}}}
                 receive: {root: siteB-incoming, allow: ["%s"], reserve: 0, group: inbound}
                 """.formatted(port, siteA.id()));
         Path configA = Files.writeString(dir.resolve("siteA.yaml"), """
                 # site A: whatever lands in siteA-outbox goes to site B, three files at a time
                 node: {home: siteA-home}
+                web: {listen: "127.0.0.1:0"}
                 groups: {total: {limit: 6, children: {outbound: {limit: 4, children: {NAS: {limit: 3}}}}}}
                 destinations:
                   siteB: {peer: "127.0.0.1:%d", id: "%s"}

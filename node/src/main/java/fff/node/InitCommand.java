@@ -17,6 +17,8 @@ final class InitCommand implements Callable<Integer> {
         NodeIdentity id = NodeIdentity.create(home.resolve());
         System.out.println("created identity in " + home.resolve());
         System.out.println("node ID: " + id.id());
+        UiToken.loadOrCreate(home.resolve());
+        System.out.println("web UI token in " + home.resolve().resolve(UiToken.FILE) + " (fff id --token shows it)");
         return 0;
     }
 }

@@ -5,6 +5,7 @@ import fff.common.config.NodeConfig;
 import fff.common.config.WatchRule;
 import fff.common.identity.KnownPeers;
 import fff.common.identity.NodeIdentity;
+import fff.common.jobs.EngineControl;
 import fff.common.jobs.JobDb;
 import fff.common.jobs.JobEngine;
 import fff.common.jobs.JobLog;
@@ -14,6 +15,7 @@ import fff.common.jobs.RetryPolicy;
 import fff.common.journal.Journal;
 import fff.common.journal.JournalOptions;
 import fff.common.journal.ReplayStats;
+import fff.common.wire.HostPort;
 import fff.proto.journal.JobEvent;
 import fff.receiver.Admission;
 import fff.receiver.PeerServer;
@@ -23,6 +25,10 @@ import fff.sender.PeerTarget;
 import fff.sender.watch.FolderWatcher;
 import fff.sender.watch.WatchSpec;
 import fff.sender.watch.WatchedFile;
+import fff.webui.NodeInfo;
+import fff.webui.WebServer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -64,6 +70,7 @@ final class NodeRuntime implements AutoCloseable {
     private PeerServer server;
     private boolean stopped;
     private FileChannel lockChannel;
+    private WebServer web;
 
     NodeRuntime(NodeConfig cfg, NodeIdentity identity, PrintStream out) {
         this.cfg = cfg;
@@ -138,12 +145,33 @@ final class NodeRuntime implements AutoCloseable {
         if (cfg.node().listen() != null) {
             startServer();
         }
+        startWeb();
         for (WatchRule rule : cfg.watch()) {
             FolderWatcher w = new FolderWatcher(spec(rule), watchTimer, new RuleListener(rule));
             watchers.add(w);
             w.start();
             out.println("watching " + rule.path() + " (" + rule.name() + ") -> " + rule.to() + " group "
                     + rule.group());
+        }
+    }
+
+    /**
+     * The JSON API, {@code /healthz} and {@code /metrics} on {@code web.listen}. A node whose web port is taken
+     * still moves files: it says so and goes on without the API.
+     */
+    private void startWeb() throws IOException {
+        String token = UiToken.loadOrCreate(cfg.node().home());
+        web = new WebServer();
+        try {
+            HostPort at = web.start(cfg.web().listen(), new EngineControl(engine),
+                    new NodeInfo(identity.id().toString(), Version.current(), System.currentTimeMillis()), token,
+                    new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+            out.println("web API on http://" + at + "/api/ and metrics on http://" + at + "/metrics (token: fff id"
+                    + " --token)");
+        } catch (RuntimeException e) {
+            web = null;
+            LOG.error("web API not started on {}: {} (set web.listen to a free address)", cfg.web().listen(),
+                    e.getCause() != null ? e.getCause().toString() : e.toString());
         }
     }
 
@@ -248,6 +276,9 @@ final class NodeRuntime implements AutoCloseable {
         stopped = true;
         watchers.forEach(FolderWatcher::close);
         watchTimer.shutdownNow();
+        if (web != null) {
+            web.stop();
+        }
         if (server != null) {
             server.shutdown(grace);
         }

@@ -3,7 +3,7 @@ package fff.common.config;
 import fff.common.wire.HostPort;
 
 /**
- * The {@code web:} section: the local web UI and REST API (not served yet by this version).
+ * The {@code web:} section: where the node serves its JSON API, {@code /healthz} and {@code /metrics}.
  *
  * @param listen key {@code listen}: address of the web server. Default (when null): {@link #DEFAULT_LISTEN},
  *               loopback only

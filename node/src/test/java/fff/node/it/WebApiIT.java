@@ -1,0 +1,91 @@
+package fff.node.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The JSON API and metrics of a real {@code fff run} node: jobs waiting for an offline peer are listed,
+ * a mutation needs the node's token, cancel and a limit change take effect, and the scrape shows the groups.
+ */
+class WebApiIT {
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    @Test
+    void apiOfARunningNodeListsJobsAndTakesCommandsWithTheToken(@TempDir Path dir) throws Exception {
+        String peerId = Nodes.init(dir.resolve("b"));
+        Files.createDirectories(dir.resolve("w"));
+        for (int i = 0; i < 3; i++) {
+            Nodes.randomFile(dir.resolve("w").resolve("q" + i + ".bin"), 1000, i);
+        }
+        int web = Nodes.freePort();
+        Path conf = Files.writeString(dir.resolve("a.yaml"), """
+                node: {home: a}
+                web: {listen: "127.0.0.1:%d"}
+                groups: {total: {limit: 6, children: {NAS: {limit: 3}}}}
+                destinations:
+                  siteB: {peer: "127.0.0.1:%d", id: "%s"}
+                watch:
+                  - {path: w, group: NAS, to: "siteB:in", stable-for: 200ms}
+                """.formatted(web, Nodes.freePort(), peerId));
+        try (FffProcess a = FffProcess.startWithoutHome("siteA", List.of(), "run", "--config", conf.toString())) {
+            a.await("web API on http://127.0.0.1:" + web);
+            a.await("is offline");
+            String base = "http://127.0.0.1:" + web;
+            String token;
+            try (FffProcess id = FffProcess.start("id", dir.resolve("a"), "id", "--token")) {
+                assertEquals(0, id.waitFor(Duration.ofSeconds(30)), id.output());
+                token = id.lines().get(id.lines().size() - 1).strip();
+            }
+            assertEquals(200, get(base + "/healthz").statusCode());
+            HttpResponse<String> jobs = get(base + "/api/jobs?state=QUEUED");
+            assertEquals(200, jobs.statusCode(), jobs.body());
+            assertTrue(jobs.body().contains("\"total\":3"), jobs.body());
+
+            HttpResponse<String> refused = send(HttpRequest.newBuilder(URI.create(base + "/api/jobs/1/cancel"))
+                    .POST(HttpRequest.BodyPublishers.noBody()));
+            assertEquals(401, refused.statusCode(), refused.body());
+            HttpResponse<String> cancelled = send(HttpRequest.newBuilder(URI.create(base + "/api/jobs/1/cancel"))
+                    .header("Authorization", "Bearer " + token).POST(HttpRequest.BodyPublishers.noBody()));
+            assertEquals(200, cancelled.statusCode(), cancelled.body());
+            assertTrue(cancelled.body().contains("\"state\":\"CANCELLED\""), cancelled.body());
+            a.await(l -> l.matches("job 1 cancelled .*"), Duration.ofSeconds(10));
+
+            HttpResponse<String> limit = send(HttpRequest.newBuilder(URI.create(base + "/api/groups/NAS/limit"))
+                    .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                    .PUT(HttpRequest.BodyPublishers.ofString("{\"limit\":2}")));
+            assertEquals(200, limit.statusCode(), limit.body());
+            HttpResponse<String> bad = send(HttpRequest.newBuilder(URI.create(base + "/api/groups/NSA/limit"))
+                    .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                    .PUT(HttpRequest.BodyPublishers.ofString("{\"limit\":2}")));
+            assertEquals(404, bad.statusCode(), bad.body());
+            assertTrue(bad.body().contains("\"error\""), bad.body());
+
+            String metrics = get(base + "/metrics").body();
+            assertTrue(metrics.contains("fff_group_tokens_limit{group=\"NAS\"} 2.0"), metrics);
+            assertTrue(metrics.contains("fff_jobs{group=\"NAS\",state=\"CANCELLED\"} 1.0"), metrics);
+            assertTrue(metrics.contains("jvm_memory_used_bytes"), metrics);
+            a.stop();
+            a.assertNoLeaks();
+        }
+    }
+
+    private HttpResponse<String> get(String url) throws Exception {
+        return send(HttpRequest.newBuilder(URI.create(url)).GET());
+    }
+
+    private HttpResponse<String> send(HttpRequest.Builder b) throws Exception {
+        return http.send(b.timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+}
