@@ -72,12 +72,37 @@ class WebApiIT {
             assertEquals(404, bad.statusCode(), bad.body());
             assertTrue(bad.body().contains("\"error\""), bad.body());
 
+            // the same through the command line, as an operator on the node would
+            Path home = dir.resolve("a");
+            String listing = cli(home, base, 0, "jobs", "--state", "QUEUED");
+            assertTrue(listing.contains("2 of 2 job(s)"), listing);
+            cli(home, base, 0, "move", "3", "--top");
+            List<String> order = cli(home, base, 0, "jobs", "--state", "QUEUED").lines()
+                    .filter(l -> l.matches("\\s*\\d+ QUEUED.*")).map(l -> l.strip().split(" ")[0]).toList();
+            assertEquals(List.of("3", "2"), order, "job 3 is first in the queue now");
+            assertTrue(cli(home, base, 0, "limit", "NAS", "1").contains("group NAS limit 1"));
+            assertTrue(cli(home, base, 0, "status").contains("NAS 0/1 running, 2 queued"));
+            assertTrue(cli(home, base, 2, "cancel", "999").contains("fff: "), "an unknown job is a clear error");
+            assertTrue(cli(home, base, 0, "cancel", "2").contains("job 2 CANCELLED"));
+            cli(home, base, 0, "limit", "NAS", "2");
+
             String metrics = get(base + "/metrics").body();
             assertTrue(metrics.contains("fff_group_tokens_limit{group=\"NAS\"} 2.0"), metrics);
-            assertTrue(metrics.contains("fff_jobs{group=\"NAS\",state=\"CANCELLED\"} 1.0"), metrics);
+            assertTrue(metrics.contains("fff_jobs{group=\"NAS\",state=\"CANCELLED\"} 2.0"), metrics);
             assertTrue(metrics.contains("jvm_memory_used_bytes"), metrics);
             a.stop();
             a.assertNoLeaks();
+        }
+    }
+
+    /** Runs {@code fff ARGS --url BASE --home HOME}; checks the exit status; returns its output. */
+    private static String cli(Path home, String base, int status, String... args) throws Exception {
+        List<String> all = new java.util.ArrayList<>(List.of(args));
+        all.add("--url");
+        all.add(base);
+        try (FffProcess p = FffProcess.start("fff-" + args[0], home, all.toArray(String[]::new))) {
+            assertEquals(status, p.waitFor(Duration.ofSeconds(30)), p.output());
+            return p.output();
         }
     }
 
