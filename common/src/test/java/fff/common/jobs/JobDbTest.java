@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import fff.common.schedule.GroupTree;
+import fff.common.testing.FakeClock;
 import fff.proto.journal.JobEvent;
 import fff.proto.journal.JobMoved;
 import java.nio.file.Path;

@@ -7,10 +7,6 @@ import fff.proto.journal.JobRecord;
 import fff.proto.journal.JobStarted;
 import fff.proto.journal.JobState;
 import fff.proto.journal.LimitChanged;
-import java.time.Clock;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 
 /** Job events for journal tests and the replay benchmark, and a clock the test moves by hand. */
 final class JournalEvents {
@@ -51,38 +47,5 @@ final class JournalEvents {
                 .setRelative("clip" + job + ".mxf").setDestination("siteB").setRemotePath("nas/clip" + job + ".mxf")
                 .setGroup("NAS").setSize(123_456_789L).setMtimeMillis(1_700_000_000_000L).setState(state)
                 .setCreatedMillis(1_700_000_000_000L + job).setAfter("keep").build();
-    }
-
-    /** A clock that stands still until told to move. */
-    static final class HandClock extends Clock {
-        private volatile long millis;
-
-        HandClock(long millis) {
-            this.millis = millis;
-        }
-
-        void set(long m) {
-            millis = m;
-        }
-
-        @Override
-        public long millis() {
-            return millis;
-        }
-
-        @Override
-        public Instant instant() {
-            return Instant.ofEpochMilli(millis);
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            throw new UnsupportedOperationException();
-        }
     }
 }

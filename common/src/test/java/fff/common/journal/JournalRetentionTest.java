@@ -3,7 +3,7 @@ package fff.common.journal;
 import static fff.common.journal.JournalEvents.created;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import fff.common.journal.JournalEvents.HandClock;
+import fff.common.testing.FakeClock;
 import fff.proto.journal.JobEvent;
 import fff.proto.journal.JobEvent.BodyCase;
 import java.io.IOException;
@@ -27,7 +27,7 @@ class JournalRetentionTest {
     @TempDir
     Path dir;
 
-    private final HandClock clock = new HandClock(T0);
+    private final FakeClock clock = new FakeClock(T0);
 
     private JournalOptions options(Duration retention) {
         return JournalOptions.defaults().withRoll(JournalOptions.Roll.TEST_SECONDLY).withRetention(retention)

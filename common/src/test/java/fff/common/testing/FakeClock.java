@@ -1,21 +1,25 @@
-package fff.common.jobs;
+package fff.common.testing;
 
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 
-/** A clock tests move by hand. */
-final class FakeClock extends Clock {
+/** A clock that stands still until a test moves it. */
+public final class FakeClock extends Clock {
 
-    private long millis;
+    private volatile long millis;
 
-    FakeClock(long millis) {
+    public FakeClock(long millis) {
         this.millis = millis;
     }
 
-    void advance(long ms) {
+    public void advance(long ms) {
         millis += ms;
+    }
+
+    public void set(long ms) {
+        millis = ms;
     }
 
     @Override
