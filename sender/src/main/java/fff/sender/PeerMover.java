@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
  * Moves jobs to one peer node through a persistent {@link PeerClient}: one attempt per {@link #start}, no
  * retries of its own (the job db retries with backoff and journals every attempt). While the peer is offline
  * it probes with exponential backoff (250 ms doubling to 30 s, jittered) and reports when it returns, so
- * waiting jobs hold no token and nothing spins.
+ * waiting jobs hold no token and nothing spins. The listener hears changes only, not every failed probe.
  */
 public final class PeerMover implements Mover {
 
@@ -30,6 +30,7 @@ public final class PeerMover implements Mover {
     private volatile OnlineListener online = (up, why) -> { };
     private ScheduledFuture<?> probe;
     private int probes;
+    private boolean up = true; // what the listener last heard (it assumes online until told otherwise)
     private boolean closed;
 
     /** {@code target} should allow one attempt: the job db does the retrying. */
@@ -42,14 +43,16 @@ public final class PeerMover implements Mover {
         this.client = new PeerClient(target, identity, connections, new ConnectionListener() {
             @Override
             public void online() {
-                cameBack();
-                online.changed(true, null);
+                if (cameBack()) {
+                    online.changed(true, null);
+                }
             }
 
             @Override
             public void offline(String why) {
-                scheduleProbe();
-                online.changed(false, why);
+                if (scheduleProbe()) {
+                    online.changed(false, why);
+                }
             }
         });
     }
@@ -97,9 +100,12 @@ public final class PeerMover implements Mover {
         return new Failure(te.reason().name(), te.getMessage(), te.retryable(), !busy, te.retryAfterMillis());
     }
 
-    private synchronized void scheduleProbe() {
+    /** Schedules the next probe; returns whether the peer was taken to be online until now. */
+    private synchronized boolean scheduleProbe() {
+        boolean wasUp = up;
+        up = false;
         if (closed || probe != null) {
-            return;
+            return wasUp;
         }
         long base = Math.min(PROBE_MAX_MILLIS, 250L << Math.min(16, probes++));
         long delay = (long) (base * (0.5 + ThreadLocalRandom.current().nextDouble()));
@@ -109,14 +115,19 @@ public final class PeerMover implements Mover {
             }
             client.probe();
         }, delay, TimeUnit.MILLISECONDS);
+        return wasUp;
     }
 
-    private synchronized void cameBack() {
+    /** Stops probing; returns whether the peer was taken to be offline until now. */
+    private synchronized boolean cameBack() {
+        boolean wasDown = !up;
+        up = true;
         probes = 0;
         if (probe != null) {
             probe.cancel(false);
             probe = null;
         }
+        return wasDown;
     }
 
     @Override

@@ -445,11 +445,6 @@ public final class JobDb {
         return dispatch(scheduler.finished(key));
     }
 
-    /** Whether a destination is taken to be reachable (until a mover says otherwise). */
-    public boolean isOnline(String destination) {
-        return !offline.contains(destination);
-    }
-
     /** Time passed: jobs whose retry is due become startable. */
     public Dispatch wake() {
         live();

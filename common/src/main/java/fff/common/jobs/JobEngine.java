@@ -72,9 +72,7 @@ public final class JobEngine implements AutoCloseable {
         this.loop = one;
         this.io = Executors.newFixedThreadPool(2, r -> daemon(r, "fff-jobs-io"));
         this.movers.forEach((name, m) -> m.onOnlineChange((online, why) -> post(() -> {
-            if (db.isOnline(name) != online) { // probes of a peer still offline say so again: log changes only
-                LOG.info("destination {} is {}{}", name, online ? "online" : "offline", why == null ? "" : ": " + why);
-            }
+            LOG.info("destination {} is {}{}", name, online ? "online" : "offline", why == null ? "" : ": " + why);
             apply(db.setOnline(name, online));
         })));
     }
@@ -97,28 +95,23 @@ public final class JobEngine implements AutoCloseable {
     }
 
     public CompletableFuture<Submitted> submit(JobSpec spec) {
-        return call(d -> {
-            Submitted s = db.submit(spec);
-            s.job().ifPresent(j -> events.job(j, "queued"));
-            apply(s.dispatch());
-            return s;
-        });
+        return queue(d -> d.submit(spec));
     }
 
     /** A watched file was renamed; see {@link JobDb#renamed}. */
     public CompletableFuture<Submitted> renamed(JobSpec to, String fromRelative, boolean mirror) {
-        return call(d -> {
-            Submitted s = db.renamed(to, fromRelative, mirror);
-            s.job().ifPresent(j -> events.job(j, "queued"));
-            apply(s.dispatch());
-            return s;
-        });
+        return queue(d -> d.renamed(to, fromRelative, mirror));
     }
 
     /** A watched file was deleted; see {@link JobDb#removed}. */
     public CompletableFuture<Submitted> removed(String rule, String relative, boolean mirror) {
+        return queue(d -> d.removed(rule, relative, mirror));
+    }
+
+    /** Runs a db call that may queue a job: reports the new job, then starts what it lets start. */
+    private CompletableFuture<Submitted> queue(Function<JobDb, Submitted> op) {
         return call(d -> {
-            Submitted s = db.removed(rule, relative, mirror);
+            Submitted s = op.apply(d);
             s.job().ifPresent(j -> events.job(j, "queued"));
             apply(s.dispatch());
             return s;

@@ -9,7 +9,7 @@ public interface Mover extends AutoCloseable {
     /** Starts one attempt of the job. */
     Running start(Job job, Listener listener);
 
-    /** Registers who is told when the destination goes offline or comes back; at most one. */
+    /** Registers who is told when the destination goes offline or comes back (changes only); at most one. */
     default void onOnlineChange(OnlineListener listener) {
     }
 
