@@ -88,36 +88,39 @@ final class QueueCommands {
         }
     }
 
-    @Command(name = "cancel", mixinStandardHelpOptions = true,
-            description = "Cancel a queued or running job (a running transfer stops; the receiver drops its partial).")
-    static final class Cancel implements Callable<Integer> {
+    /** A command that changes one job and prints its new state. */
+    abstract static class JobAction implements Callable<Integer> {
         @Mixin
         ApiClient.Options api;
 
         @Parameters(paramLabel = "ID")
         long id;
 
+        /** The API verb: {@code /api/jobs/ID/VERB}. */
+        abstract String verb();
+
         @Override
         public Integer call() throws Exception {
-            JsonNode j = new ApiClient(api).change("POST", "/api/jobs/" + id + "/cancel", Map.of());
+            JsonNode j = new ApiClient(api).change("POST", "/api/jobs/" + id + "/" + verb(), Map.of());
             System.out.println("job " + id + " " + j.path("state").asText());
             return 0;
         }
     }
 
-    @Command(name = "retry", mixinStandardHelpOptions = true, description = "Queue a FAILED or CANCELLED job again.")
-    static final class Retry implements Callable<Integer> {
-        @Mixin
-        ApiClient.Options api;
-
-        @Parameters(paramLabel = "ID")
-        long id;
-
+    @Command(name = "cancel", mixinStandardHelpOptions = true,
+            description = "Cancel a queued or running job (a running transfer stops; the receiver drops its partial).")
+    static final class Cancel extends JobAction {
         @Override
-        public Integer call() throws Exception {
-            JsonNode j = new ApiClient(api).change("POST", "/api/jobs/" + id + "/retry", Map.of());
-            System.out.println("job " + id + " " + j.path("state").asText());
-            return 0;
+        String verb() {
+            return "cancel";
+        }
+    }
+
+    @Command(name = "retry", mixinStandardHelpOptions = true, description = "Queue a FAILED or CANCELLED job again.")
+    static final class Retry extends JobAction {
+        @Override
+        String verb() {
+            return "retry";
         }
     }
 
