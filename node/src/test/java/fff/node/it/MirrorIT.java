@@ -5,12 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import fff.common.identity.KnownPeers;
-import fff.common.identity.NodeIdentity;
-import fff.common.wire.HostPort;
 import fff.proto.Reason;
 import fff.sender.PeerClient;
-import fff.sender.PeerTarget;
 import fff.sender.TransferException;
 import fff.sender.TransferResult;
 import java.nio.file.Files;
@@ -28,14 +24,9 @@ class MirrorIT {
         Path out = dir.resolve("out");
         Path source = dir.resolve("clip.bin");
         Nodes.randomFile(source, 300_000, 3);
-        Nodes.init(dir.resolve("b"));
-        try (FffProcess receiver = FffProcess.start("receiver", dir.resolve("b"), "receive", "--listen",
-                "127.0.0.1:0", "--dir", out.toString(), "--allow-any", "--reserve", "0")) {
+        try (FffProcess receiver = Nodes.openReceiver(dir, out)) {
             int port = receiver.awaitListening();
-            NodeIdentity me = NodeIdentity.create(dir.resolve("a"));
-            PeerTarget target = new PeerTarget(new HostPort("127.0.0.1", port), false, null,
-                    KnownPeers.in(dir.resolve("a")), 3, 1);
-            try (PeerClient client = new PeerClient(target, me, 1)) {
+            try (PeerClient client = Nodes.client(dir, port)) {
                 client.send(source, "in/clip.bin", null).get(30, TimeUnit.SECONDS);
 
                 TransferResult renamed = client.submitRename("in/clip.bin", "done/clip2.bin").result()

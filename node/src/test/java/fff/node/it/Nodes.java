@@ -3,6 +3,11 @@ package fff.node.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import fff.common.identity.KnownPeers;
+import fff.common.identity.NodeIdentity;
+import fff.common.wire.HostPort;
+import fff.sender.PeerClient;
+import fff.sender.PeerTarget;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -34,6 +39,24 @@ final class Nodes {
     static FffProcess receiver(Path dir, String senderId) throws IOException {
         return FffProcess.start("receiver", dir.resolve("b"), "receive", "--listen", "127.0.0.1:0", "--dir",
                 dir.resolve("out").toString(), "--allow", senderId, "--reserve", "0");
+    }
+
+    /** A receiver with a new home in {@code dir/b} landing in {@code out} that admits any sender, no reserve. */
+    static FffProcess openReceiver(Path dir, Path out) throws Exception {
+        init(dir.resolve("b"));
+        return FffProcess.start("receiver", dir.resolve("b"), "receive", "--listen", "127.0.0.1:0", "--dir",
+                out.toString(), "--allow-any", "--reserve", "0");
+    }
+
+    /**
+     * An in-process client with a new identity in {@code dir/a} for the receiver at {@code port}, trusting it on
+     * first use; 3 attempts per file, 1 reconnect.
+     */
+    static PeerClient client(Path dir, int port) throws IOException {
+        NodeIdentity me = NodeIdentity.create(dir.resolve("a"));
+        PeerTarget target = new PeerTarget(new HostPort("127.0.0.1", port), false, null,
+                KnownPeers.in(dir.resolve("a")), 3, 1);
+        return new PeerClient(target, me, 1);
     }
 
     static void randomFile(Path file, long size, long seed) throws IOException {

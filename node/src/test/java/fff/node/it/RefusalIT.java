@@ -5,15 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import fff.common.identity.KnownPeers;
-import fff.common.identity.NodeIdentity;
-import fff.common.wire.HostPort;
 import fff.proto.Frame;
 import fff.proto.Goodbye;
 import fff.proto.Hello;
 import fff.proto.Reason;
 import fff.sender.PeerClient;
-import fff.sender.PeerTarget;
 import fff.sender.TransferException;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -36,14 +32,9 @@ class RefusalIT {
         Path out = dir.resolve("root").resolve("out");
         Path source = dir.resolve("payload.bin");
         Nodes.randomFile(source, 1000, 1);
-        Nodes.init(dir.resolve("b"));
-        try (FffProcess receiver = FffProcess.start("receiver", dir.resolve("b"), "receive", "--listen",
-                "127.0.0.1:0", "--dir", out.toString(), "--allow-any", "--reserve", "0")) {
+        try (FffProcess receiver = Nodes.openReceiver(dir, out)) {
             int port = receiver.awaitListening();
-            NodeIdentity me = NodeIdentity.create(dir.resolve("a"));
-            PeerTarget target = new PeerTarget(new HostPort("127.0.0.1", port), false, null,
-                    KnownPeers.in(dir.resolve("a")), 3, 1);
-            try (PeerClient client = new PeerClient(target, me, 1)) {
+            try (PeerClient client = Nodes.client(dir, port)) {
                 for (String hostile : List.of("../escape.bin", "a/../../escape.bin", "/tmp/escape.bin",
                         "a\\..\\..\\escape.bin", "nul\u0000byte", "C:/escape.bin", "x/" + "n".repeat(300),
                         ".sneaky.fff-partial", "")) {

@@ -28,9 +28,7 @@ class StalePartialIT {
         // look-alikes that are not partials stay, however old
         Path oldFile = partial(out.resolve("old.bin"), eightDaysAgo);
         Path notPartial = partial(out.resolve(".fff-partial"), eightDaysAgo);
-        Nodes.init(dir.resolve("b"));
-        try (FffProcess receiver = FffProcess.start("receiver", dir.resolve("b"), "receive", "--listen",
-                "127.0.0.1:0", "--dir", out.toString(), "--allow-any", "--reserve", "0")) {
+        try (FffProcess receiver = Nodes.openReceiver(dir, out)) {
             receiver.awaitListening();
             assertFalse(Files.exists(old), "8-day-old partial kept");
             assertFalse(Files.exists(nested), "8-day-old nested partial kept");
@@ -51,9 +49,7 @@ class StalePartialIT {
         Path out = dir.resolve("out");
         Path fresh = partial(out.resolve(".new.bin.fff-partial"), FileTime.from(Instant.now().minus(
                 Duration.ofDays(6))));
-        Nodes.init(dir.resolve("b"));
-        try (FffProcess receiver = FffProcess.start("receiver", dir.resolve("b"), "receive", "--listen",
-                "127.0.0.1:0", "--dir", out.toString(), "--allow-any", "--reserve", "0")) {
+        try (FffProcess receiver = Nodes.openReceiver(dir, out)) {
             receiver.awaitListening();
             assertTrue(Files.exists(fresh), "6-day-old partial removed");
             receiver.stop();
