@@ -31,7 +31,7 @@ final class JobConsole implements JobEngine.Events {
             case "done" -> "job " + j.id() + " done " + s.group() + " " + s.relative() + " " + Sizes.human(s.size())
                     + " in " + seconds(j.endedMillis() - j.startedMillis()) + " (" + j.note() + ")";
             case "retry" -> "job " + j.id() + " retry " + s.group() + " " + s.relative() + " in "
-                    + seconds(j.retryAtMillis() - j.endedMillisOrNow()) + ": " + j.lastError();
+                    + seconds(j.retryAtMillis() - System.currentTimeMillis()) + ": " + j.lastError();
             case "source" -> "job " + j.id() + " source " + s.group() + " " + s.relative() + " (" + j.note() + ")";
             case "failed" -> "job " + j.id() + " failed " + s.group() + " " + s.relative() + " (" + j.note() + "): "
                     + j.lastError();

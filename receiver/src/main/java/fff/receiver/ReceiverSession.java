@@ -179,7 +179,8 @@ final class ReceiverSession extends ChannelInboundHandlerAdapter {
             return;
         }
         if (streams.size() >= config.maxStreams()) {
-            write(Frames.reject(id, Reason.BUSY, "receiver has " + streams.size() + " streams open"), true);
+            write(Frames.reject(id, Reason.BUSY, "receiver has " + streams.size() + " streams open",
+                    admission.retryAfterMillis()), true);
             return;
         }
         boolean rename = !offer.getRenameFrom().isEmpty();

@@ -368,6 +368,7 @@ class ReceiverSessionTest {
         Frame reject = single(drain(ch));
         assertEquals(3, reject.getReject().getStream());
         assertEquals(Reason.BUSY, reject.getReject().getReason());
+        assertEquals(2_000, reject.getReject().getRetryAfterMillis(), "a full receiver says when to come back");
         assertTrue(ch.isActive());
     }
 

@@ -20,9 +20,4 @@ package fff.common.jobs;
 public record Job(long id, JobSpec spec, JobState state, boolean blocked, int attempts, String lastError,
         long retryAtMillis, long bytesDone, long bytesSent, long createdMillis, long startedMillis,
         long endedMillis, String note) {
-
-    /** When the job ended, or now for a job still going; for "retry in ..." figures. */
-    public long endedMillisOrNow() {
-        return endedMillis > 0 ? endedMillis : System.currentTimeMillis();
-    }
 }
