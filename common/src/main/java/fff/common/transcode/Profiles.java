@@ -1,0 +1,112 @@
+package fff.common.transcode;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The profiles a node knows: the built-ins ({@code imx30}, {@code proxy}), with options from the config, and
+ * profiles the config defines in full. Both nodes of a transcode must know the profile by the same name.
+ */
+public final class Profiles {
+
+    /** Options of the built-in {@code imx30} and their defaults. */
+    public static final Map<String, String> IMX30_OPTIONS = Map.of("bitrate", "8M", "preset", "veryfast");
+    /** Options of the built-in {@code proxy} and their defaults. */
+    public static final Map<String, String> PROXY_OPTIONS = Map.of("height", "360", "bitrate", "1M",
+            "preset", "veryfast", "audio-bitrate", "128k");
+
+    private final Map<String, Profile> byName;
+
+    private Profiles(Map<String, Profile> byName) {
+        this.byName = Collections.unmodifiableMap(new LinkedHashMap<>(byName));
+    }
+
+    /** The built-ins with their default options. */
+    public static Profiles builtIns() {
+        return of(Map.of());
+    }
+
+    /** The built-ins, with {@code overrides} replacing or adding profiles by name. */
+    public static Profiles of(Map<String, Profile> overrides) {
+        Map<String, Profile> m = new LinkedHashMap<>();
+        m.put("imx30", imx30(Map.of()));
+        m.put("proxy", proxy(Map.of()));
+        m.putAll(overrides);
+        return new Profiles(m);
+    }
+
+    public Optional<Profile> get(String name) {
+        return Optional.ofNullable(byName.get(name));
+    }
+
+    public Set<String> names() {
+        return byName.keySet();
+    }
+
+    /** True for the names of built-in profiles, whose options the config may set. */
+    public static boolean builtIn(String name) {
+        return name.equals("imx30") || name.equals("proxy");
+    }
+
+    /** The built-in {@code name} with {@code options} over its defaults. */
+    public static Profile builtIn(String name, Map<String, String> options) {
+        return switch (name) {
+            case "imx30" -> imx30(options);
+            case "proxy" -> proxy(options);
+            default -> throw new IllegalArgumentException("no built-in profile '" + name + "'");
+        };
+    }
+
+    /**
+     * IMX30 → H.264 4:2:2 interlaced (top field first) + SMPTE 302M audio in MPEG-TS on the link → IMX30 again
+     * (SMPTE D-10 MXF: MPEG-2 4:2:2 intra-only, 720×608, 25i, CBR 30 Mb/s, 24-bit PCM), with the source's
+     * frame count, channels, aspect ratio and start timecode.
+     */
+    public static Profile imx30(Map<String, String> options) {
+        return new Profile("imx30", "mpegts",
+                List.of("-map", "0:v:0", "-map", "0:a?",
+                        "-c:v", "libx264", "-preset", "{preset}", "-pix_fmt", "yuv422p",
+                        "-flags", "+ildct+ilme", "-x264-params", "tff=1",
+                        "-b:v", "{bitrate}", "-maxrate", "{bitrate}", "-bufsize", "{bitrate}",
+                        "-c:a", "s302m", "-strict", "-2"),
+                List.of("-map", "0:v:0", "-map", "0:a?",
+                        "-c:v", "mpeg2video", "-pix_fmt", "yuv422p", "-g", "1", "-bf", "0",
+                        "-flags", "+ildct+ilme", "-top", "1",
+                        "-b:v", "30M", "-minrate", "30M", "-maxrate", "30M",
+                        "-bufsize", "1200000", "-rc_init_occupancy", "1200000",
+                        "-aspect", "{aspect}", "-timecode", "{timecode}",
+                        "-c:a", "pcm_s24le", "-ar", "48000"),
+                "mxf_d10", "mxf",
+                Map.of("format", "mxf", "video-codec", "mpeg2video", "pix-fmt", "yuv422p", "width", "720",
+                        "height", "608", "field-order", "tt", "frames", "source", "duration", "source",
+                        "audio-channels", "source", "timecode", "source"))
+                .withOptions(merged(IMX30_OPTIONS, options));
+    }
+
+    /**
+     * A small H.264 MP4 for browsing: deinterlaced and scaled on the sending node (so little crosses the link),
+     * remuxed into MP4 (fast start) on the receiving node.
+     */
+    public static Profile proxy(Map<String, String> options) {
+        return new Profile("proxy", "mpegts",
+                List.of("-map", "0:v:0", "-map", "0:a:0?",
+                        "-vf", "yadif,scale=-2:{height}",
+                        "-c:v", "libx264", "-preset", "{preset}", "-pix_fmt", "yuv420p", "-b:v", "{bitrate}",
+                        "-c:a", "aac", "-ac", "2", "-b:a", "{audio-bitrate}"),
+                List.of("-map", "0", "-c", "copy", "-movflags", "+faststart"),
+                "mp4", "mp4",
+                Map.of("format", "mp4", "video-codec", "h264", "height", "{height}", "frames", "source",
+                        "duration", "source", "audio-channels", "2"))
+                .withOptions(merged(PROXY_OPTIONS, options));
+    }
+
+    private static Map<String, String> merged(Map<String, String> defaults, Map<String, String> options) {
+        Map<String, String> m = new LinkedHashMap<>(defaults);
+        m.putAll(options);
+        return m;
+    }
+}
