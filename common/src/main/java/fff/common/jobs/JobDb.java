@@ -342,7 +342,7 @@ public final class JobDb {
             JobSpec s = j.spec;
             latest.remove(j.identity(), j.id);
             Submitted send = submit(new JobSpec(s.rule(), s.source(), s.relative(), s.destination(), s.remotePath(),
-                    s.group(), s.priority(), s.size(), s.mtimeMillis(), s.after()));
+                    s.group(), s.priority(), s.size(), s.mtimeMillis(), s.after()).withProfile(s.profile()));
             return merge(dispatch(d), send.dispatch());
         }
         if (!retry) {

@@ -18,7 +18,7 @@ final class JobRecords {
                 .setBytesDone(j.bytesDone).setCreatedMillis(j.createdMillis).setEndedMillis(j.endedMillis)
                 .setAfter(s.after()).setOpValue(s.op().ordinal())
                 .setRenameFrom(s.renameFrom() == null ? "" : s.renameFrom()).setSourcePending(j.sourcePending)
-                .build();
+                .setProfile(s.profile() == null ? "" : s.profile()).build();
     }
 
     JobEntry fromRecord(long id, JobRecord r) {
@@ -26,7 +26,7 @@ final class JobRecords {
         JobSpec.Op kind = op >= 0 && op < JobSpec.Op.values().length ? JobSpec.Op.values()[op] : JobSpec.Op.SEND;
         JobSpec spec = new JobSpec(r.getRule(), Path.of(r.getSource()), r.getRelative(), r.getDestination(),
                 r.getRemotePath(), r.getGroup(), r.getPriority(), r.getSize(), r.getMtimeMillis(), r.getAfter(),
-                kind, kind == JobSpec.Op.RENAME ? r.getRenameFrom() : null);
+                kind, kind == JobSpec.Op.RENAME ? r.getRenameFrom() : null, r.getProfile());
         JobEntry j = new JobEntry(id, spec, r.getCreatedMillis());
         int state = r.getStateValue();
         j.state = state >= 1 && state <= JobState.values().length ? JobState.values()[state - 1] : JobState.QUEUED;

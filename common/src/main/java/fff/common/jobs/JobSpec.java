@@ -22,9 +22,12 @@ import java.util.Objects;
  * @param op          what happens at the destination: the file is sent, or (mirroring the source) removed or
  *                    renamed there
  * @param renameFrom  for {@link Op#RENAME}: the remote path renamed from; else null
+ * @param profile     transcode profile the file goes through on its way, or null for a plain copy ("" reads
+ *                    as null); {@link Op#SEND} jobs only. {@code remotePath} is then the profile's output path
  */
 public record JobSpec(String rule, Path source, String relative, String destination, String remotePath,
-        String group, int priority, long size, long mtimeMillis, String after, Op op, String renameFrom) {
+        String group, int priority, long size, long mtimeMillis, String after, Op op, String renameFrom,
+        String profile) {
 
     /** What a job does at its destination. */
     public enum Op { SEND, REMOVE, RENAME }
@@ -33,7 +36,14 @@ public record JobSpec(String rule, Path source, String relative, String destinat
     public JobSpec(String rule, Path source, String relative, String destination, String remotePath,
             String group, int priority, long size, long mtimeMillis, String after) {
         this(rule, source, relative, destination, remotePath, group, priority, size, mtimeMillis, after, Op.SEND,
-                null);
+                null, null);
+    }
+
+    /** A job without a transcode profile. */
+    public JobSpec(String rule, Path source, String relative, String destination, String remotePath,
+            String group, int priority, long size, long mtimeMillis, String after, Op op, String renameFrom) {
+        this(rule, source, relative, destination, remotePath, group, priority, size, mtimeMillis, after, op,
+                renameFrom, null);
     }
 
     public JobSpec {
@@ -54,32 +64,43 @@ public record JobSpec(String rule, Path source, String relative, String destinat
         if (op != Op.SEND && !after.equals("keep")) {
             throw new IllegalArgumentException(op + " job: after must be keep");
         }
+        profile = profile == null || profile.isEmpty() ? null : profile;
+        if (op != Op.SEND && profile != null) {
+            throw new IllegalArgumentException(op + " job: no transcode profile ('" + profile + "')");
+        }
         if (size < 0) {
             throw new IllegalArgumentException("size " + size + " < 0");
         }
     }
 
-    /** This job, turned into one that renames {@code fromRemotePath} to its remote path. */
+    /** This job going through transcode profile {@code name} (null: a plain copy). */
+    public JobSpec withProfile(String name) {
+        return new JobSpec(rule, source, relative, destination, remotePath, group, priority, size, mtimeMillis,
+                after, op, renameFrom, name);
+    }
+
+    /** This job, turned into one that renames {@code fromRemotePath} to its remote path (without a profile). */
     public JobSpec asRenameFrom(String fromRemotePath) {
         return new JobSpec(rule, source, relative, destination, remotePath, group, priority, size, mtimeMillis,
                 after, Op.RENAME, fromRemotePath);
     }
 
-    /** This job, turned into one that removes its remote path. */
+    /** This job, turned into one that removes its remote path (without a profile). */
     public JobSpec asRemove() {
         return new JobSpec(rule, source, relative, destination, remotePath, group, priority, 0, 0, "keep",
                 Op.REMOVE, null);
     }
 
     /**
-     * Same file, unchanged, at the same place: what a send or a rename left there has the size and
-     * modification time of this one. Two removals of the same path are the same too.
+     * Same file, unchanged, at the same place, made the same way: what a send or a rename left there has the
+     * size and modification time of this one, and went through the same profile (or none). Two removals of the
+     * same path are the same too.
      */
     boolean sameFileAs(JobSpec o) {
         if ((op == Op.REMOVE) || (o.op == Op.REMOVE)) {
             return op == o.op && destination.equals(o.destination) && remotePath.equals(o.remotePath);
         }
         return size == o.size && mtimeMillis == o.mtimeMillis && destination.equals(o.destination)
-                && remotePath.equals(o.remotePath);
+                && remotePath.equals(o.remotePath) && Objects.equals(profile, o.profile);
     }
 }

@@ -141,6 +141,22 @@ class JobDbTest {
     }
 
     @Test
+    void theSameFileThroughAnotherProfileIsAnotherJob() {
+        JobDb db = fresh();
+        assertTrue(db.submit(spec("a", "NAS", "siteB").withProfile("proxy")).job().isPresent());
+        db.succeeded(1, new Delivery(100, 0, false), "");
+        assertTrue(db.submit(spec("a", "NAS", "siteB").withProfile("proxy")).job().isEmpty(), "done: not again");
+        Job imx = db.submit(spec("a", "NAS", "siteB").withProfile("imx30")).job().orElseThrow();
+        assertEquals("imx30", imx.spec().profile());
+
+        JobDb again = new JobDb(TREE, POLICY, clock, JobLog.NONE, new Random(7));
+        journal.forEach(again::replay);
+        again.recover();
+        assertEquals("proxy", again.job(1).orElseThrow().spec().profile(), "the journal keeps the profile");
+        assertTrue(again.submit(spec("a", "NAS", "siteB").withProfile("imx30")).job().isEmpty());
+    }
+
+    @Test
     void mirroredRenamesAndDeletesOfDeliveredFilesBecomeRemoteOperations() {
         JobDb db = fresh();
         db.submit(spec("a", "NAS", "siteB"));

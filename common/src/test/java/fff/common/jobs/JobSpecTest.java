@@ -1,0 +1,56 @@
+package fff.common.jobs;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import fff.proto.journal.JobRecord;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+/** The transcode profile of a job: only sends have one, and the journal keeps it. */
+class JobSpecTest {
+
+    static final JobSpec PROXY = new JobSpec("r", Path.of("/src/a.mxf"), "a.mxf", "siteB", "in/a.mp4", "total", 0,
+            100, 5, null).withProfile("proxy");
+
+    @Test
+    void anEmptyProfileIsNone() {
+        assertNull(PROXY.withProfile("").profile());
+        assertNull(new JobSpec("r", Path.of("/src/a"), "a", "siteB", "in/a", "total", 0, 100, 5, null).profile());
+        assertEquals("proxy", PROXY.profile());
+    }
+
+    @Test
+    void removalsAndRenamesCarryNoProfile() {
+        assertNull(PROXY.asRemove().profile());
+        assertNull(PROXY.asRenameFrom("in/old.mp4").profile());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> PROXY.asRemove().withProfile("proxy"));
+        assertEquals("REMOVE job: no transcode profile ('proxy')", e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> new JobSpec("r", Path.of("/src/a"), "a", "siteB", "in/a",
+                "total", 0, 100, 5, null, JobSpec.Op.RENAME, "in/b", "imx30"));
+    }
+
+    @Test
+    void aDifferentProfileIsADifferentFile() {
+        assertTrue(PROXY.sameFileAs(PROXY.withProfile("proxy")));
+        assertFalse(PROXY.sameFileAs(PROXY.withProfile("imx30")));
+        assertFalse(PROXY.sameFileAs(PROXY.withProfile(null)));
+    }
+
+    @Test
+    void theJournalRecordKeepsTheProfile() {
+        JobRecords records = new JobRecords();
+        JobRecord r = records.toRecord(new JobEntry(7, PROXY, 1_000));
+        assertEquals("proxy", r.getProfile());
+        assertEquals(PROXY, records.fromRecord(7, r).spec);
+
+        JobSpec plain = PROXY.withProfile(null);
+        r = records.toRecord(new JobEntry(8, plain, 1_000));
+        assertEquals("", r.getProfile());
+        assertEquals(plain, records.fromRecord(8, r).spec);
+    }
+}
