@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import fff.common.identity.NodeId;
 import fff.common.schedule.GroupTree;
+import fff.common.transcode.Profiles;
 import fff.common.wire.HostPort;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
@@ -22,9 +23,9 @@ import org.yaml.snakeyaml.error.MarkedYAMLException;
 /**
  * Maps a YAML config file onto {@link NodeConfig} by hand, key by key, so that every error names the full key
  * and the value found there. Relative paths are resolved against the directory of the file. Sections
- * {@code node}, {@code web}, {@code destinations}, {@code receive} and {@code jobs} are read here,
- * {@code groups} by {@link GroupsReader} and {@code watch} by {@link WatchReader}; {@code sources} is refused
- * as not supported yet.
+ * {@code node}, {@code web}, {@code destinations}, {@code receive}, {@code jobs} and {@code ffmpeg} are read
+ * here, {@code groups} by {@link GroupsReader}, {@code watch} by {@link WatchReader} and {@code profiles} by
+ * {@link ProfilesReader}; {@code sources} is refused as not supported yet.
  */
 final class ConfigReader {
 
@@ -32,7 +33,7 @@ final class ConfigReader {
             YAMLMapper.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
 
     private static final List<String> TOP =
-            List.of("node", "web", "groups", "destinations", "receive", "watch", "jobs");
+            List.of("node", "web", "groups", "destinations", "receive", "watch", "jobs", "profiles", "ffmpeg");
     private static final List<String> TOP_NOT_YET = List.of("sources");
     private static final List<String> NODE = List.of("home", "listen", "plain");
     private static final List<String> WEB = List.of("listen");
@@ -40,6 +41,7 @@ final class ConfigReader {
             List.of("root", "allow", "allow-any", "reserve", "stale-partials", "group");
     private static final List<String> JOBS =
             List.of("attempts", "backoff", "backoff-max", "history", "checkpoint-every");
+    private static final List<String> FFMPEG = List.of("path");
     private static final List<String> DESTINATION =
             List.of("peer", "id", "plain", "connections", "ftp", "password-env", "local");
 
@@ -104,7 +106,20 @@ final class ConfigReader {
         ReceiveSection receive = top.has("receive") ? receive(top.mapping("receive")) : null;
         List<WatchRule> watch = new WatchReader(base).read(top.mappings("watch"));
         JobsSection jobs = jobs(top.mapping("jobs"));
-        return new NodeConfig(node, web, receive, destinations, groups, watch, jobs);
+        Profiles profiles = ProfilesReader.read(top.mapping("profiles"));
+        Path ffmpeg = ffmpeg(top.mapping("ffmpeg"));
+        return new NodeConfig(node, web, receive, destinations, groups, watch, jobs, profiles, ffmpeg);
+    }
+
+    /** {@code ffmpeg.path}, the folder holding ffmpeg and ffprobe; whether they run is the node's check. */
+    private Path ffmpeg(YamlMapping m) {
+        m.checkKeys(FFMPEG, List.of());
+        Path path = path(m, "path");
+        if (path != null && Files.exists(path) && !Files.isDirectory(path)) {
+            throw new IllegalArgumentException(m.key("path") + ": '" + m.text("path")
+                    + "' is a file, not the folder holding ffmpeg and ffprobe");
+        }
+        return path;
     }
 
     private NodeSection node(YamlMapping m) {

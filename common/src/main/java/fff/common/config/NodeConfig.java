@@ -3,6 +3,7 @@ package fff.common.config;
 import fff.common.identity.NodeId;
 import fff.common.schedule.GroupSpec;
 import fff.common.schedule.GroupTree;
+import fff.common.transcode.Profiles;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -16,12 +17,12 @@ import java.util.Set;
  * Everything {@code fff run --config FILE} reads, checked as a whole: a node that listens has a landing area
  * and at least one allowed sender, every name in {@code receive.allow} resolves to a node ID, only the kinds
  * of destination this version can send to are configured, every group named by a watch rule or
- * {@code receive.group} is in the tree, every watch rule goes to a configured destination, and no file can be
- * picked up by two rules (or again after {@code after: move:DIR}).
+ * {@code receive.group} is in the tree, every watch rule goes to a configured destination and names a known
+ * profile if any, and no file can be picked up by two rules (or again after {@code after: move:DIR}).
  *
- * <p>YAML shape (see DESIGN.md): top-level sections {@code node}, {@code web}, {@code groups},
- * {@code destinations}, {@code receive}, {@code watch} and {@code jobs}. {@code sources} and
- * {@code watch[i].profile} are recognised but refused by this version. Errors name the full key
+ * <p>YAML shape (see DESIGN.md): top-level sections {@code node}, {@code web},
+ * {@code groups}, {@code destinations}, {@code receive}, {@code watch}, {@code jobs}, {@code profiles} and
+ * {@code ffmpeg}; {@code sources} is recognised but refused by this version. Errors name the full key
  * ({@code watch[2].group}) and the bad value; non-fatal findings are in {@link #warnings()}.
  *
  * @param node         section {@code node:}; default (when null) {@link NodeSection#defaults()}
@@ -34,6 +35,10 @@ import java.util.Set;
  * @param watch        section {@code watch:}, in file order; each rule's null group becomes the tree's first
  *                     root group. Default (when null) empty
  * @param jobs         section {@code jobs:}; default (when null) {@link JobsSection#defaults()}
+ * @param profiles     section {@code profiles:}, the transcode profiles: the built-ins with the options the
+ *                     section sets, and the ones it defines. Default (when null) {@link Profiles#builtIns()}
+ * @param ffmpegPath   key {@code ffmpeg.path}: the folder holding {@code ffmpeg} and {@code ffprobe}. Null: they
+ *                     are looked for on PATH (by the node at start, not here)
  */
 public record NodeConfig(
         NodeSection node,
@@ -42,7 +47,9 @@ public record NodeConfig(
         Map<String, Destination> destinations,
         GroupTree groups,
         List<WatchRule> watch,
-        JobsSection jobs) {
+        JobsSection jobs,
+        Profiles profiles,
+        Path ffmpegPath) {
 
     public static final String DEFAULT_GROUP = "total";
     public static final int DEFAULT_GROUP_LIMIT = 4;
@@ -50,11 +57,18 @@ public record NodeConfig(
     private static final GroupTree DEFAULT_GROUPS =
             GroupTree.builder().root(DEFAULT_GROUP, DEFAULT_GROUP_LIMIT).build();
 
+    /** A config without {@code profiles:} and {@code ffmpeg:} sections. */
+    public NodeConfig(NodeSection node, WebSection web, ReceiveSection receive, Map<String, Destination> destinations,
+            GroupTree groups, List<WatchRule> watch, JobsSection jobs) {
+        this(node, web, receive, destinations, groups, watch, jobs, null, null);
+    }
+
     public NodeConfig {
         node = node == null ? NodeSection.defaults() : node;
         web = web == null ? WebSection.defaults() : web;
         groups = groups == null ? DEFAULT_GROUPS : groups;
         jobs = jobs == null ? JobsSection.defaults() : jobs;
+        profiles = profiles == null ? Profiles.builtIns() : profiles;
         destinations = destinations == null
                 ? Map.of()
                 : Collections.unmodifiableMap(new LinkedHashMap<>(destinations));
@@ -83,7 +97,7 @@ public record NodeConfig(
                 throw new IllegalArgumentException("receive.group: " + unknownGroup(receive.group(), groups));
             }
         }
-        watch = WatchRules.checked(watch, groups, destinations);
+        watch = WatchRules.checked(watch, groups, destinations, profiles);
     }
 
     /** The tree used without a {@code groups:} section: one root group {@code total} with limit 4. */
@@ -94,6 +108,11 @@ public record NodeConfig(
     /** Reads and checks a config file; relative paths in it are resolved against the file's directory. */
     public static NodeConfig load(Path file) throws ConfigException {
         return ConfigReader.read(file);
+    }
+
+    /** Whether some watch rule transcodes (has a {@code profile}), so the node needs ffmpeg to start. */
+    public boolean needsFfmpeg() {
+        return watch.stream().anyMatch(r -> r.profile() != null);
     }
 
     /** Whether this node accepts peers ({@code node.listen} is set). */

@@ -11,13 +11,12 @@ import java.util.Set;
 /**
  * Reads the {@code watch:} list into {@link WatchRule}s, one mapping per rule. Errors name the full key, e.g.
  * {@code watch[2].stable-for}; relative paths are resolved against the config file's directory. Checks across
- * rules, groups and destinations are left to {@link NodeConfig}.
+ * rules, groups, destinations and profiles are left to {@link NodeConfig}.
  */
 final class WatchReader {
 
     private static final List<String> RULE = List.of("name", "path", "include", "exclude", "recursive",
-            "stable-for", "rescan", "include-hidden", "group", "to", "after", "mirror", "priority");
-    private static final List<String> RULE_NOT_YET = List.of("profile");
+            "stable-for", "rescan", "include-hidden", "group", "to", "after", "mirror", "priority", "profile");
 
     private final Path base;
 
@@ -34,7 +33,7 @@ final class WatchReader {
     }
 
     private WatchRule rule(YamlMapping m) {
-        m.checkKeys(RULE, RULE_NOT_YET);
+        m.checkKeys(RULE, List.of());
         String pathText = m.text("path");
         if (pathText == null) {
             throw new IllegalArgumentException(m.key("path") + ": required (the folder to watch)");
@@ -60,9 +59,10 @@ final class WatchReader {
         After after = after(m);
         Set<WatchRule.Mirror> mirror = mirror(m);
         int priority = m.integer("priority", 0);
+        String profile = m.text("profile");
         try {
             return new WatchRule(name == null ? pathText : name, path, include, exclude, recursive, stableFor,
-                    rescan, includeHidden, group, route, after, mirror, priority);
+                    rescan, includeHidden, group, route, after, mirror, priority, profile);
         } catch (IllegalArgumentException e) {
             // The rule's own checks name the key inside the rule; m.key gives it its watch[i] prefix.
             throw new IllegalArgumentException(m.key(e.getMessage()), e);

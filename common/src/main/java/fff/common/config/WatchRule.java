@@ -41,6 +41,10 @@ import java.util.regex.PatternSyntaxException;
  * @param mirror        key {@code mirror}: changes besides new files that are repeated at the destination,
  *                      opt-in: {@code [renames, deletes]}. Needs {@code after: keep}. Default (when null) none
  * @param priority      key {@code priority}: higher is queued first; ties keep their order. Default 0
+ * @param profile       key {@code profile}: the transcode profile files go through on their way, a name in
+ *                      {@code profiles:} or a built-in ({@code imx30}, {@code proxy}); the destination must be a
+ *                      peer and {@code mirror} is not supported with it yet. Default (when null) none: a plain
+ *                      copy
  */
 public record WatchRule(
         String name,
@@ -55,7 +59,8 @@ public record WatchRule(
         Route to,
         After after,
         Set<Mirror> mirror,
-        int priority) {
+        int priority,
+        String profile) {
 
     public static final List<String> DEFAULT_INCLUDE = List.of("**");
     public static final Duration DEFAULT_STABLE_FOR = Duration.ofSeconds(5);
@@ -72,6 +77,14 @@ public record WatchRule(
         public String key() {
             return name().toLowerCase(Locale.ROOT);
         }
+    }
+
+    /** A rule without a transcode profile. */
+    public WatchRule(String name, Path path, List<String> include, List<String> exclude, boolean recursive,
+            Duration stableFor, Duration rescan, boolean includeHidden, String group, Route to, After after,
+            Set<Mirror> mirror, int priority) {
+        this(name, path, include, exclude, recursive, stableFor, rescan, includeHidden, group, to, after, mirror,
+                priority, null);
     }
 
     public WatchRule {
@@ -101,6 +114,13 @@ public record WatchRule(
                     + "'; the node's own " + (after.action() == After.Action.MOVE ? "moves" : "deletes")
                     + " would be repeated at the destination");
         }
+        if (profile != null && profile.isBlank()) {
+            throw new IllegalArgumentException("profile: empty; leave it out for a plain copy");
+        }
+        if (profile != null && !mirror.isEmpty()) {
+            throw new IllegalArgumentException("mirror: mirror is not supported with profile yet (profile '"
+                    + profile + "')");
+        }
         if (after.dir() != null && catches(path, recursive, after.dir())) {
             throw new IllegalArgumentException("after: '" + after + "' moves files into the watched folder "
                     + path + (recursive ? " (recursive)" : "") + "; they would be sent again");
@@ -109,13 +129,13 @@ public record WatchRule(
 
     /** A rule with every default: all files of {@code path}, to {@code to}. */
     public static WatchRule of(Path path, Route to) {
-        return new WatchRule(null, path, null, null, true, null, null, false, null, to, null, null, 0);
+        return new WatchRule(null, path, null, null, true, null, null, false, null, to, null, null, 0, null);
     }
 
     /** This rule with its group set; {@link NodeConfig} fills in the default group this way. */
     public WatchRule withGroup(String group) {
         return new WatchRule(name, path, include, exclude, recursive, stableFor, rescan, includeHidden, group, to,
-                after, mirror, priority);
+                after, mirror, priority, profile);
     }
 
     /** Whether a file put into {@code dir} (or below it) would be seen by this rule. */

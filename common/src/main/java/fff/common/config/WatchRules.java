@@ -1,21 +1,25 @@
 package fff.common.config;
 
 import fff.common.schedule.GroupTree;
+import fff.common.transcode.Profiles;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
- * The checks of the {@code watch:} list as a whole, against each other and against the group tree and the
- * destinations: known group (a missing one becomes the first root group), known destination, no folder
- * watched by two rules, unique names, and no {@code after: move:DIR} into a watched folder.
+ * The checks of the {@code watch:} list as a whole, against each other and against the group tree, the
+ * destinations and the profiles: known group (a missing one becomes the first root group), known destination,
+ * known profile (to a peer only), no folder watched by two rules, unique names, and no {@code after: move:DIR}
+ * into a watched folder.
  */
 final class WatchRules {
 
     private WatchRules() {}
 
     /** {@code rules} with their default group filled in, unmodifiable; empty when null. */
-    static List<WatchRule> checked(List<WatchRule> rules, GroupTree groups, Map<String, Destination> destinations) {
+    static List<WatchRule> checked(List<WatchRule> rules, GroupTree groups, Map<String, Destination> destinations,
+            Profiles profiles) {
         if (rules == null) {
             return List.of();
         }
@@ -36,6 +40,9 @@ final class WatchRules {
                 throw new IllegalArgumentException(key + ".to: '" + rule.to() + "': unknown destination '"
                         + rule.to().destination() + "' (" + (destinations.isEmpty() ? "no destinations configured"
                         : "destinations: " + String.join(", ", destinations.keySet())) + ")");
+            }
+            if (rule.profile() != null) {
+                checkProfile(key + ".profile", rule, destinations.get(rule.to().destination()), profiles);
             }
             for (int i = 0; i < j; i++) {
                 WatchRule earlier = out.get(i);
@@ -64,5 +71,16 @@ final class WatchRules {
             }
         }
         return List.copyOf(out);
+    }
+
+    private static void checkProfile(String key, WatchRule rule, Destination to, Profiles profiles) {
+        if (profiles.get(rule.profile()).isEmpty()) {
+            throw new IllegalArgumentException(key + ": unknown profile '" + rule.profile() + "' (profiles: "
+                    + String.join(", ", profiles.names()) + ")");
+        }
+        if (to.kind() != Destination.Kind.PEER) {
+            throw new IllegalArgumentException(key + ": '" + rule.profile() + "' needs a peer destination; '"
+                    + to.name() + "' is " + to.kind().name().toLowerCase(Locale.ROOT));
+        }
     }
 }

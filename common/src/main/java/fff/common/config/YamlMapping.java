@@ -29,7 +29,7 @@ final class YamlMapping {
         }
         if (!document.isObject()) {
             throw new IllegalArgumentException("expected a mapping of sections (node, web, groups, destinations, "
-                    + "receive, watch, jobs), not " + describe(document));
+                    + "receive, watch, jobs, profiles, ffmpeg), not " + describe(document));
         }
         return new YamlMapping("", document);
     }

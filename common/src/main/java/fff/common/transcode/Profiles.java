@@ -52,6 +52,15 @@ public final class Profiles {
         return name.equals("imx30") || name.equals("proxy");
     }
 
+    /** The options of the built-in {@code name} and their defaults. */
+    public static Map<String, String> builtInOptions(String name) {
+        return switch (name) {
+            case "imx30" -> IMX30_OPTIONS;
+            case "proxy" -> PROXY_OPTIONS;
+            default -> throw new IllegalArgumentException("no built-in profile '" + name + "'");
+        };
+    }
+
     /** The built-in {@code name} with {@code options} over its defaults. */
     public static Profile builtIn(String name, Map<String, String> options) {
         return switch (name) {
@@ -102,6 +111,22 @@ public final class Profiles {
                 Map.of("format", "mp4", "video-codec", "h264", "height", "{height}", "frames", "source",
                         "duration", "source", "audio-channels", "2"))
                 .withOptions(merged(PROXY_OPTIONS, options));
+    }
+
+    /** Equal when they hold equal profiles under the same names, so configs holding them compare by value. */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Profiles p && byName.equals(p.byName);
+    }
+
+    @Override
+    public int hashCode() {
+        return byName.hashCode();
+    }
+
+    @Override
+    public String toString() {
+        return "Profiles" + byName.keySet();
     }
 
     private static Map<String, String> merged(Map<String, String> defaults, Map<String, String> options) {

@@ -24,17 +24,14 @@ class NodeConfigErrorTest {
     }
 
     @Test
-    void sourcesAndProfileAreRefusedByName() throws IOException {
+    void sourcesAreRefusedByName() throws IOException {
         assertEquals("sources: not supported yet by this version", error("node: {}\nsources:\n  x: 1\n"));
-        assertEquals("watch[0].profile: not supported yet by this version", error("""
-                destinations: {b: {peer: "b:1"}}
-                watch: [{path: /out, to: "b:", profile: imx30}]
-                """));
     }
 
     @Test
     void unknownKeysNameTheFullPathAndTheKnownKeys() throws IOException {
-        assertEquals("nodes: unknown key (known: node, web, groups, destinations, receive, watch, jobs)",
+        assertEquals("nodes: unknown key (known: node, web, groups, destinations, receive, watch, jobs, profiles, "
+                        + "ffmpeg)",
                 error("nodes: {}\n"));
         assertEquals("node.port: unknown key (known: home, listen, plain)", error("node: {port: 1}\n"));
         assertEquals("web.port: unknown key (known: listen)", error("web: {port: 1}\n"));
@@ -59,8 +56,8 @@ class NodeConfigErrorTest {
         assertEquals("receive.allow[1]: expected a single value, not a list",
                 error("receive: {root: /in, allow: [a, [b]]}\n"));
         assertEquals("receive.allow-any: '1' is not true or false", error("receive: {allow-any: 1}\n"));
-        assertEquals("expected a mapping of sections (node, web, groups, destinations, receive, watch, jobs), "
-                        + "not a list",
+        assertEquals("expected a mapping of sections (node, web, groups, destinations, receive, watch, jobs, "
+                        + "profiles, ffmpeg), not a list",
                 error("- node\n"));
     }
 

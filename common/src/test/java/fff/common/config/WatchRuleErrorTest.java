@@ -36,8 +36,7 @@ class WatchRuleErrorTest {
         assertEquals("watch[0]: expected a mapping of keys, not '/out'", error("watch: [/out]\n"));
         assertEquals("watch[0]: empty entry", error("watch:\n  -\n"));
         assertEquals("watch[1].pth: unknown key (known: name, path, include, exclude, recursive, stable-for, "
-                + "rescan, include-hidden, group, to, after, mirror, priority)", second("pth: /x"));
-        assertEquals("watch[1].profile: not supported yet by this version", second("profile: imx30"));
+                + "rescan, include-hidden, group, to, after, mirror, priority, profile)", second("pth: /x"));
     }
 
     @Test
