@@ -253,8 +253,13 @@ final class NodeRuntime implements AutoCloseable {
         private JobSpec spec(WatchedFile f) {
             String sub = rule.to().subpath();
             String remote = sub.isEmpty() ? f.relative() : sub.endsWith("/") ? sub + f.relative() : sub + "/" + f.relative();
+            if (rule.profile() != null) {
+                // the receiver stores the profile's output format (a proxy is an .mp4), so the name follows it
+                remote = cfg.profiles().get(rule.profile()).orElseThrow().outputPath(remote);
+            }
             return new JobSpec(rule.name(), f.absolute(), f.relative(), rule.to().destination(), remote,
-                    rule.group(), rule.priority(), f.size(), f.mtimeMillis(), rule.after().toString());
+                    rule.group(), rule.priority(), f.size(), f.mtimeMillis(), rule.after().toString())
+                    .withProfile(rule.profile());
         }
 
         private <T> T failed(String what, Throwable e) {
