@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # ops/deps-debian.sh - install what a user needs to run fff on Debian (12+):
 # a Java 17+ JDK (the ./fff launcher builds node/target/fff.jar with ./mvnw when it is
-# missing, so a JRE alone is not enough). Idempotent; prints nothing when all is present.
+# missing, so a JRE alone is not enough) and ffmpeg (transcode profiles; the demo uses it).
+# Idempotent; prints nothing when all is present.
 # Uses sudo when not run as root.
 set -euo pipefail
 
@@ -22,6 +23,7 @@ fi
 # ./mvnw downloads Maven with curl or wget and unpacks it with unzip
 command -v curl >/dev/null 2>&1 || command -v wget >/dev/null 2>&1 || pkgs+=(curl ca-certificates)
 command -v unzip >/dev/null 2>&1 || pkgs+=(unzip)
+{ command -v ffmpeg >/dev/null 2>&1 && command -v ffprobe >/dev/null 2>&1; } || pkgs+=(ffmpeg)
 [ ${#pkgs[@]} -eq 0 ] && exit 0
 
 SUDO=()

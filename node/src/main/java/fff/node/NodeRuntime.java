@@ -5,6 +5,8 @@ import fff.common.config.NodeConfig;
 import fff.common.config.WatchRule;
 import fff.common.identity.KnownPeers;
 import fff.common.identity.NodeIdentity;
+import fff.common.transcode.FfmpegTools;
+import fff.common.transcode.MediaException;
 import fff.common.jobs.EngineControl;
 import fff.common.jobs.JobDb;
 import fff.common.jobs.JobEngine;
@@ -19,8 +21,10 @@ import fff.common.wire.HostPort;
 import fff.proto.journal.JobEvent;
 import fff.receiver.Admission;
 import fff.receiver.PeerServer;
+import fff.receiver.transcode.Transcoder;
 import fff.receiver.ReceiverConfig;
 import fff.sender.PeerMover;
+import fff.sender.Transcoding;
 import fff.sender.PeerTarget;
 import fff.sender.watch.FolderWatcher;
 import fff.sender.watch.WatchSpec;
@@ -71,6 +75,9 @@ final class NodeRuntime implements AutoCloseable {
     private boolean stopped;
     private FileChannel lockChannel;
     private WebServer web;
+    /** This node's ffmpeg, or null; then {@link #noFfmpeg} says why. */
+    private FfmpegTools ffmpeg;
+    private String noFfmpeg;
 
     NodeRuntime(NodeConfig cfg, NodeIdentity identity, PrintStream out) {
         this.cfg = cfg;
@@ -124,12 +131,15 @@ final class NodeRuntime implements AutoCloseable {
                 + replay.elapsed().toMillis() + " ms" + (replay.skipped() > 0 ? ", skipped " + replay.skipped()
                 + " unreadable" : ""));
 
+        findFfmpeg();
+        Transcoding transcoding = ffmpeg != null ? Transcoding.of(ffmpeg, cfg.profiles())
+                : new Transcoding(null, cfg.profiles(), noFfmpeg);
         KnownPeers known = new KnownPeers(cfg.node().home().resolve("known_peers"));
         for (Destination d : cfg.destinations().values()) {
             if (d.kind() == Destination.Kind.PEER) {
                 // one attempt per job start: the job db retries with backoff and journals each attempt
                 PeerTarget target = new PeerTarget(d.peer(), d.plain(), d.id(), d.id() == null ? known : null, 1, 0);
-                movers.put(d.name(), new PeerMover(d.name(), target, identity, d.connections()));
+                movers.put(d.name(), new PeerMover(d.name(), target, identity, d.connections(), transcoding));
             }
         }
         engine = new JobEngine(db, movers, log, jobs.history().toMillis(), jobs.checkpointEvery(),
@@ -175,6 +185,28 @@ final class NodeRuntime implements AutoCloseable {
         }
     }
 
+    /**
+     * Looks for ffmpeg when this node may need it: watch rules with a profile (then its absence stops the node
+     * here, with the reason, rather than failing jobs later) or a receiving side (which then refuses transcodes,
+     * saying why).
+     */
+    private void findFfmpeg() throws IOException {
+        if (!cfg.needsFfmpeg() && cfg.node().listen() == null) {
+            noFfmpeg = "no watch rule here names a profile, so ffmpeg was not looked for";
+            return;
+        }
+        try {
+            ffmpeg = FfmpegTools.find(cfg.ffmpegPath());
+            out.println("ffmpeg: " + ffmpeg.ffmpeg() + " (" + ffmpeg.version() + ")");
+        } catch (MediaException e) {
+            if (cfg.needsFfmpeg()) {
+                throw new IOException("watch rules with a profile need ffmpeg: " + e.getMessage());
+            }
+            noFfmpeg = e.getMessage();
+            out.println("no ffmpeg, so this node refuses transcodes: " + e.getMessage());
+        }
+    }
+
     /** One node per home: a second one would corrupt the journal. The lock goes with the process. */
     private void lockHome() throws IOException {
         Path file = cfg.node().home().resolve("node.lock");
@@ -204,7 +236,8 @@ final class NodeRuntime implements AutoCloseable {
             admission = (peer, path, size) -> engine.admit(group).thenApply(key -> key == null ? null
                     : () -> engine.release(key));
         }
-        server = PeerServer.start(rc, identity, new ConsoleEvents(out), admission);
+        server = PeerServer.start(rc, identity, new ConsoleEvents(out), admission,
+                ffmpeg != null ? Transcoder.of(ffmpeg, cfg.profiles()) : Transcoder.unavailable(noFfmpeg));
         out.printf("listening on %s:%d (%s), landing in %s%s%n", server.address().getHostString(),
                 server.address().getPort(), rc.plain() ? "plain TCP" : "TLS 1.3, mutual", r.root(),
                 r.group() == null ? "" : ", admitting through group " + r.group());

@@ -1,7 +1,7 @@
 package fff.receiver;
 
 import fff.proto.Offer;
-import fff.receiver.storage.Incoming;
+import fff.receiver.storage.StreamSink;
 import fff.common.flow.DiskChain;
 
 /**
@@ -15,7 +15,7 @@ final class InboundStream {
     final long id;
     final Offer offer;
     State state = State.OPENING;
-    volatile Incoming incoming;
+    volatile StreamSink incoming;
     /** Disk work for this stream, in order. */
     final DiskChain chain;
     long next;
@@ -25,6 +25,14 @@ final class InboundStream {
     long received;
     /** The admission ticket, once admitted; released by the session when the stream ends. */
     Admission.Ticket ticket;
+
+    /** Stops a transcode's ffmpeg at once (so its blocked chain gets on); harmless for plain files. Any thread. */
+    void stopSink() {
+        StreamSink sink = incoming;
+        if (sink != null) {
+            sink.stop();
+        }
+    }
 
     InboundStream(long id, Offer offer, DiskChain chain) {
         this.id = id;

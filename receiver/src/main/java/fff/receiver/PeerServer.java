@@ -6,6 +6,7 @@ import fff.common.wire.FrameDecoder;
 import fff.common.wire.FrameEncoder;
 import fff.common.wire.Transports;
 import fff.receiver.storage.LandingArea;
+import fff.receiver.transcode.Transcoder;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.AdaptiveRecvByteBufAllocator;
@@ -49,10 +50,12 @@ public final class PeerServer implements AutoCloseable {
     private final ExecutorService disk;
     private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private final Channel server;
+    private final Transcoder transcoder;
 
-    private PeerServer(ReceiverConfig config, NodeIdentity identity, ReceiverEvents events, Admission admission)
-            throws IOException {
+    private PeerServer(ReceiverConfig config, NodeIdentity identity, ReceiverEvents events, Admission admission,
+            Transcoder transcoder) throws IOException {
         this.config = config;
+        this.transcoder = transcoder;
         this.landing = new LandingArea(config.root(), config.reserveBytes());
         int cleaned = landing.cleanStalePartials(config.stalePartialAge());
         if (cleaned > 0) {
@@ -92,7 +95,7 @@ public final class PeerServer implements AutoCloseable {
                         p.addLast("encoder", FrameEncoder.INSTANCE);
                         p.addLast("idle", new IdleStateHandler(60, 15, 0));
                         p.addLast("session", new ReceiverSession(config, landing, disk, identity.id(), events,
-                                admission));
+                                admission, transcoder));
                         connections.add(ch);
                     }
                 });
@@ -106,13 +109,23 @@ public final class PeerServer implements AutoCloseable {
 
     public static PeerServer start(ReceiverConfig config, NodeIdentity identity, ReceiverEvents events)
             throws IOException {
-        return new PeerServer(config, identity, events, Admission.ALWAYS);
+        return new PeerServer(config, identity, events, Admission.ALWAYS, noTranscoder());
     }
 
     /** Starts a server whose offers are admitted through {@code admission} (a node's group tree). */
     public static PeerServer start(ReceiverConfig config, NodeIdentity identity, ReceiverEvents events,
             Admission admission) throws IOException {
-        return new PeerServer(config, identity, events, admission);
+        return new PeerServer(config, identity, events, admission, noTranscoder());
+    }
+
+    /** Starts a server that also takes transcodes through {@code transcoder} (closed with the server). */
+    public static PeerServer start(ReceiverConfig config, NodeIdentity identity, ReceiverEvents events,
+            Admission admission, Transcoder transcoder) throws IOException {
+        return new PeerServer(config, identity, events, admission, transcoder);
+    }
+
+    private static Transcoder noTranscoder() {
+        return Transcoder.unavailable("it was started without ffmpeg");
     }
 
     /** The bound address (the real port when 0 was asked for). */
@@ -159,6 +172,7 @@ public final class PeerServer implements AutoCloseable {
         boss.shutdownGracefully(0, 2, TimeUnit.SECONDS);
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
         disk.shutdown();
+        transcoder.close();
         try {
             // partials are closed by the chains that channelInactive queued
             disk.awaitTermination(10, TimeUnit.SECONDS);

@@ -16,11 +16,12 @@ import fff.proto.Offer;
 import fff.proto.Pong;
 import fff.proto.Reason;
 import fff.proto.Start;
-import fff.receiver.storage.Incoming;
 import fff.receiver.storage.LandingArea;
 import fff.receiver.storage.MirrorEdits;
+import fff.receiver.storage.SinkFailure;
 import fff.receiver.storage.StorageRefusal;
 import fff.receiver.storage.Verdict;
+import fff.receiver.transcode.Transcoder;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -52,6 +53,8 @@ import org.slf4j.LoggerFactory;
 final class ReceiverSession extends ChannelInboundHandlerAdapter {
 
     private static final Logger LOG = LoggerFactory.getLogger(ReceiverSession.class);
+    /** Per-stream credit of a transcode stream. */
+    static final int TRANSCODE_WINDOW = 4 << 20;
 
     private final ReceiverConfig config;
     private final LandingArea landing;
@@ -60,6 +63,7 @@ final class ReceiverSession extends ChannelInboundHandlerAdapter {
     private final NodeId localId;
     private final ReceiverEvents events;
     private final Admission admission;
+    private final Transcoder transcoder;
     private final Map<Long, InboundStream> streams = new HashMap<>();
     private ChannelHandlerContext ctx;
     private NodeId peer;
@@ -70,12 +74,14 @@ final class ReceiverSession extends ChannelInboundHandlerAdapter {
     private long connectionCredit;
 
     ReceiverSession(ReceiverConfig config, LandingArea landing, Executor disk, NodeId localId, ReceiverEvents events) {
-        this(config, landing, disk, localId, events, Admission.ALWAYS);
+        this(config, landing, disk, localId, events, Admission.ALWAYS,
+                Transcoder.unavailable("no ffmpeg configured"));
     }
 
     ReceiverSession(ReceiverConfig config, LandingArea landing, Executor disk, NodeId localId, ReceiverEvents events,
-            Admission admission) {
+            Admission admission, Transcoder transcoder) {
         this.admission = admission;
+        this.transcoder = transcoder;
         this.config = config;
         this.landing = landing;
         this.mirror = new MirrorEdits(landing);
@@ -157,9 +163,12 @@ final class ReceiverSession extends ChannelInboundHandlerAdapter {
         connectionCredit = config.connectionWindow();
         LOG.info("sender {} connected ({})", peer == null ? "(plain, unidentified)" : peer,
                 ssl != null ? "TLS " + ssl.engine().getSession().getProtocol() : "plain TCP");
-        write(OutboundFrame.of(Frame.newBuilder().setHelloAck(HelloAck.newBuilder()
-                .setVersion(WireLimits.VERSION).setNodeId(localId.toString())
-                .addCapabilities(WireLimits.CAPABILITY_MIRROR)
+        HelloAck.Builder ack = HelloAck.newBuilder().setVersion(WireLimits.VERSION).setNodeId(localId.toString())
+                .addCapabilities(WireLimits.CAPABILITY_MIRROR);
+        if (transcoder.available()) {
+            ack.addCapabilities(WireLimits.CAPABILITY_TRANSCODE);
+        }
+        write(OutboundFrame.of(Frame.newBuilder().setHelloAck(ack
                 .setConnectionWindow(config.connectionWindow()).setMaxPayload(WireLimits.MAX_PAYLOAD)
                 .setMaxStreams(config.maxStreams())).build()), true);
     }
@@ -184,12 +193,15 @@ final class ReceiverSession extends ChannelInboundHandlerAdapter {
             return;
         }
         boolean rename = !offer.getRenameFrom().isEmpty();
-        if ((offer.getDirectory() ? 1 : 0) + (offer.getRemove() ? 1 : 0) + (rename ? 1 : 0) > 1) {
+        boolean transcode = offer.hasTranscode();
+        if ((offer.getDirectory() ? 1 : 0) + (offer.getRemove() ? 1 : 0) + (rename ? 1 : 0) + (transcode ? 1 : 0) > 1) {
             write(Frames.reject(id, Reason.PROTOCOL_ERROR,
-                    "an offer is at most one of directory, remove and rename"), true);
+                    "an offer is at most one of directory, remove, rename and transcode"), true);
             return;
         }
-        InboundStream s = new InboundStream(id, offer, new DiskChain(disk, ctx.executor()));
+        // a transcode blocks on its ffmpeg for as long as that takes: it gets a thread of its own
+        InboundStream s = new InboundStream(id, offer,
+                new DiskChain(transcode ? transcoder.executor() : disk, ctx.executor()));
         streams.put(id, s);
         if (offer.getRemove() || rename) {
             applyMirrorEdit(s);
@@ -230,7 +242,8 @@ final class ReceiverSession extends ChannelInboundHandlerAdapter {
             return;
         }
         s.ticket = ticket;
-        onDisk(s, () -> landing.begin(offer.getPath(), offer.getSize(), offer.getMtimeMillis()), (incoming, err2) -> {
+        onDisk(s, () -> offer.hasTranscode() ? transcoder.begin(landing, offer)
+                : landing.begin(offer.getPath(), offer.getSize(), offer.getMtimeMillis()), (incoming, err2) -> {
             if (err2 != null) {
                 drop(s);
                 refuse(id, offer.getPath(), err2, "open the file");
@@ -243,9 +256,11 @@ final class ReceiverSession extends ChannelInboundHandlerAdapter {
             s.incoming = incoming;
             s.state = InboundStream.State.ACCEPTED;
             s.resumeOffset = incoming.resumeOffset();
-            s.credit = config.streamWindow();
-            write(Frames.accept(id, incoming.resumeOffset(), incoming.prefixDigest(), config.streamWindow(),
-                    incoming.present()), true);
+            // ffmpeg takes a few MB/s: a small window keeps what waits for it in memory small (and the sending
+            // ffmpeg close behind the receiving one)
+            int window = offer.hasTranscode() ? Math.min(TRANSCODE_WINDOW, config.streamWindow()) : config.streamWindow();
+            s.credit = window;
+            write(Frames.accept(id, incoming.resumeOffset(), incoming.prefixDigest(), window, incoming.present()), true);
         });
     }
 
@@ -324,7 +339,7 @@ final class ReceiverSession extends ChannelInboundHandlerAdapter {
             return;
         }
         if (s.state != InboundStream.State.STARTED || data.getOffset() != s.next || len > s.credit
-                || s.next + len > s.offer.getSize()) {
+                || (!s.offer.hasTranscode() && s.next + len > s.offer.getSize())) {
             payload.release();
             protocolError("Data on stream " + s.id + " at " + data.getOffset() + "+" + len + " does not fit (state "
                     + s.state + ", expected offset " + s.next + ", credit " + s.credit + ")");
@@ -348,7 +363,11 @@ final class ReceiverSession extends ChannelInboundHandlerAdapter {
         }, (x, err) -> {
             if (err != null) {
                 returnCredit(0, len);
-                failStream(s, Reason.IO_ERROR, "receiver could not write: " + err.getMessage(), true);
+                if (err instanceof SinkFailure f) {
+                    failStream(s, f.reason(), f.getMessage(), true);
+                } else {
+                    failStream(s, Reason.IO_ERROR, "receiver could not write: " + err.getMessage(), true);
+                }
                 return;
             }
             s.received += len;
@@ -392,14 +411,16 @@ final class ReceiverSession extends ChannelInboundHandlerAdapter {
             switch (verdict.outcome()) {
                 case VERIFIED, ALREADY_PRESENT -> {
                     boolean present = verdict.outcome() == Verdict.Outcome.ALREADY_PRESENT;
-                    events.file(peer, s.offer.getPath(), s.offer.getSize(), s.received, present);
+                    if (s.offer.hasTranscode()) {
+                        LOG.info("{} from {}", verdict.message(), peerName);
+                    }
+                    events.file(peer, s.offer.getPath(), s.offer.hasTranscode() ? s.received : s.offer.getSize(),
+                            s.received, present);
                     write(Frames.verified(s.id, end.getByteCount(), present), true);
                 }
-                case HASH_MISMATCH, SIZE_MISMATCH -> {
+                case HASH_MISMATCH, SIZE_MISMATCH, TRANSCODE_FAILED, OUTPUT_MISMATCH -> {
                     LOG.warn("'{}' from {} failed verification: {}", s.offer.getPath(), peerName, verdict.message());
-                    Reason r = verdict.outcome() == Verdict.Outcome.HASH_MISMATCH
-                            ? Reason.HASH_MISMATCH : Reason.SIZE_MISMATCH;
-                    write(Frames.failed(s.id, r, verdict.message(), true), true);
+                    write(Frames.failed(s.id, verdict.reason(), verdict.message(), verdict.retryable()), true);
                 }
             }
         });
@@ -413,6 +434,7 @@ final class ReceiverSession extends ChannelInboundHandlerAdapter {
         drop(s);
         LOG.info("{} cancelled '{}': {}", peerName, s.offer.getPath(), why);
         s.state = InboundStream.State.FAILED;
+        s.stopSink();
         onDisk(s, () -> {
             if (s.incoming != null) {
                 s.incoming.discard();
@@ -429,6 +451,7 @@ final class ReceiverSession extends ChannelInboundHandlerAdapter {
         LOG.warn("stream '{}' from {} failed: {}", s.offer.getPath(), peerName, message);
         write(Frames.failed(s.id, reason, message, retryable), true);
         drop(s);
+        s.stopSink();
         onDisk(s, () -> {
             if (s.incoming != null) {
                 s.incoming.abandon();
@@ -454,6 +477,7 @@ final class ReceiverSession extends ChannelInboundHandlerAdapter {
     public void channelInactive(ChannelHandlerContext ctx) {
         closed = true;
         for (InboundStream s : streams.values()) {
+            s.stopSink();
             onDisk(s, () -> {
                 if (s.incoming != null) {
                     s.incoming.abandon();

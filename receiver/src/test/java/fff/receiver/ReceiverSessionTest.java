@@ -673,7 +673,7 @@ class ReceiverSessionTest {
             }
         };
         EmbeddedChannel ch = new EmbeddedChannel(new ReceiverSession(config, landing, disk, localId, recorder,
-                admission));
+                admission, fff.receiver.transcode.Transcoder.unavailable("not in this test")));
         channels.add(ch);
         return ch;
     }

@@ -24,6 +24,13 @@ final class OutboundStream {
     long startOffset;
     long persisted;
 
+    /** TRANSCODE: the sending ffmpeg, once the receiver accepted; set by the disk chain. */
+    volatile TranscodeSource transcode;
+    /** TRANSCODE: a read from ffmpeg's pipe is under way (they go one at a time, in order). */
+    boolean reading;
+    /** TRANSCODE: ffmpeg's output has ended; {@link #nextRead} is now the stream's length. */
+    boolean eof;
+
     FileChannel file;
     final ContentHasher hasher = new ContentHasher();
     ByteBuffer scratch;
@@ -34,7 +41,11 @@ final class OutboundStream {
         this.chain = chain;
     }
 
+    /** Bytes the stream carries: the file's size, or for a transcode unbounded until ffmpeg's output ended. */
     long size() {
-        return transfer.size;
+        if (transfer.kind != Transfer.Kind.TRANSCODE) {
+            return transfer.size;
+        }
+        return eof ? nextRead : Long.MAX_VALUE;
     }
 }

@@ -130,6 +130,21 @@ public final class PeerClient implements AutoCloseable {
     }
 
     /**
+     * Queues {@code source} to be transcoded on the way: this node's ffmpeg makes the profile's wire stream, the
+     * receiver's ffmpeg stores the profile's output at {@code remotePath}. Never resumed: each attempt starts
+     * from the beginning. Fails with UNSUPPORTED_PROFILE, not retryable, when the receiver cannot transcode.
+     */
+    TransferHandle submitTranscode(Path source, String remotePath, TranscodeRequest request, TransferListener listener)
+            throws IOException {
+        BasicFileAttributes a = Files.readAttributes(source, BasicFileAttributes.class);
+        if (!a.isRegularFile()) {
+            throw new IOException(source + " is not a regular file");
+        }
+        return enqueueWithHandle(Transfer.transcode(source, requirePath(remotePath, "remotePath"), a.size(),
+                a.lastModifiedTime().toMillis(), request, listener == null ? TransferListener.NONE : listener));
+    }
+
+    /**
      * Queues the deletion of the file at {@code remotePath} under the receiver's root, mirroring a delete at
      * the source. Completes with size 0 and {@link TransferResult#alreadyPresent()} true when the receiver had
      * no such file. Needs a receiver that supports mirroring; an older one fails it, not retryable.

@@ -5,9 +5,15 @@ import fff.common.jobs.Delivery;
 import fff.common.jobs.Failure;
 import fff.common.jobs.Job;
 import fff.common.jobs.Mover;
+import fff.common.transcode.Media;
+import fff.common.transcode.MediaException;
+import fff.common.transcode.Probe;
+import fff.common.transcode.Profile;
+import fff.proto.MediaInfo;
 import fff.proto.Reason;
 import java.io.IOException;
 import java.nio.file.NoSuchFileException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -26,6 +32,8 @@ public final class PeerMover implements Mover {
     private static final long PROBE_MAX_MILLIS = 30_000;
 
     private final PeerClient client;
+    /** This node's ffmpeg and profiles; null tools when it has no ffmpeg. */
+    private final Transcoding transcoding;
     private final ScheduledExecutorService timer;
     private volatile OnlineListener online = (up, why) -> { };
     private ScheduledFuture<?> probe;
@@ -35,6 +43,13 @@ public final class PeerMover implements Mover {
 
     /** {@code target} should allow one attempt: the job db does the retrying. */
     public PeerMover(String name, PeerTarget target, NodeIdentity identity, int connections) throws IOException {
+        this(name, target, identity, connections, Transcoding.NONE);
+    }
+
+    /** As above, able to transcode jobs that name a profile with {@code transcoding}. */
+    public PeerMover(String name, PeerTarget target, NodeIdentity identity, int connections, Transcoding transcoding)
+            throws IOException {
+        this.transcoding = transcoding;
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "fff-probe-" + name);
             t.setDaemon(true);
@@ -64,6 +79,9 @@ public final class PeerMover implements Mover {
 
     @Override
     public Running start(Job job, Listener listener) {
+        if (job.spec().profile() != null) {
+            return startTranscode(job, listener);
+        }
         TransferHandle h;
         try {
             var spec = job.spec();
@@ -79,6 +97,11 @@ public final class PeerMover implements Mover {
             listener.failed(Failure.of("IO_ERROR", "cannot read source " + job.spec().source() + ": " + e, true));
             return why -> { };
         }
+        report(h, listener);
+        return h::cancel;
+    }
+
+    private static void report(TransferHandle h, Listener listener) {
         h.result().whenComplete((r, e) -> {
             if (e == null) {
                 listener.done(new Delivery(r.bytesSent(), r.resumedFrom(), r.alreadyPresent()));
@@ -86,7 +109,60 @@ public final class PeerMover implements Mover {
                 listener.failed(failure(e instanceof CompletionException && e.getCause() != null ? e.getCause() : e));
             }
         });
-        return h::cancel;
+    }
+
+    /**
+     * A job with a profile: ffprobe describes the source off the caller's thread (a file that is not media fails
+     * here, not retried, the source untouched), then the transcode is queued like any transfer.
+     */
+    private Running startTranscode(Job job, Listener listener) {
+        var spec = job.spec();
+        Profile profile = transcoding.profiles().get(spec.profile()).orElse(null);
+        if (profile == null || transcoding.tools() == null) {
+            listener.failed(Failure.of("UNSUPPORTED_PROFILE", profile == null
+                    ? "this node has no profile '" + spec.profile() + "' (it knows " + transcoding.profiles().names() + ")"
+                    : "this node cannot transcode: " + transcoding.unavailable(), false));
+            return why -> { };
+        }
+        TransferListener progress = new TransferListener() {
+            @Override
+            public void progress(long persisted, long size) {
+                listener.progress(persisted);
+            }
+
+            @Override
+            public void media(long frame, long frames, double fps, double speed) {
+                listener.media(frame, frames, fps, speed);
+            }
+        };
+        CompletableFuture<TransferHandle> handle = CompletableFuture.supplyAsync(() -> {
+            try {
+                MediaInfo media = new Probe(transcoding.tools()).probe(spec.source());
+                if (Media.frames(media) == 0) {
+                    throw new CompletionException(new MediaException("profile " + profile.name()
+                            + " needs a video source; " + spec.source() + " is " + Media.describe(media)));
+                }
+                return client.submitTranscode(spec.source(), spec.remotePath(),
+                        new TranscodeRequest(transcoding.tools(), profile, media), progress);
+            } catch (MediaException | IOException e) {
+                throw new CompletionException(e);
+            }
+        }, TranscodeSource.READERS);
+        handle.whenComplete((h, e) -> {
+            if (h != null) {
+                report(h, listener);
+                return;
+            }
+            Throwable c = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+            if (c instanceof NoSuchFileException) {
+                listener.failed(Failure.of("SOURCE_GONE", "source " + spec.source() + " no longer exists", false));
+            } else if (c instanceof MediaException) {
+                listener.failed(Failure.of("BAD_SOURCE", c.getMessage(), false));
+            } else {
+                listener.failed(Failure.of("IO_ERROR", "cannot read source " + spec.source() + ": " + c, true));
+            }
+        });
+        return why -> handle.thenAccept(h -> h.cancel(why));
     }
 
     static Failure failure(Throwable e) {

@@ -21,6 +21,7 @@ import fff.proto.Ping;
 import fff.proto.Pong;
 import fff.proto.Reason;
 import fff.proto.Reject;
+import fff.proto.Transcode;
 import fff.proto.Verified;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFutureListener;
@@ -95,6 +96,8 @@ final class SenderSession extends ChannelInboundHandlerAdapter {
     private volatile int maxStreams = 1;
     /** The receiver advertised {@link WireLimits#CAPABILITY_MIRROR}. */
     private boolean mirror;
+    /** The receiver advertised {@link WireLimits#CAPABILITY_TRANSCODE}. */
+    private boolean transcodes;
     private TransferException fatal;
 
     SenderSession(Owner owner, Executor disk, NodeId localId, boolean plain) {
@@ -205,6 +208,7 @@ final class SenderSession extends ChannelInboundHandlerAdapter {
         connectionCredit = ack.getConnectionWindow();
         maxStreams = Math.max(1, ack.getMaxStreams());
         mirror = ack.getCapabilitiesList().contains(WireLimits.CAPABILITY_MIRROR);
+        transcodes = ack.getCapabilitiesList().contains(WireLimits.CAPABILITY_TRANSCODE);
         owner.ready(this);
     }
 
@@ -237,7 +241,14 @@ final class SenderSession extends ChannelInboundHandlerAdapter {
                     "receiver does not support mirroring; upgrade it", false));
             return;
         }
-        OutboundStream s = new OutboundStream(nextStreamId++, t, new DiskChain(disk, ctx.executor()));
+        if (t.kind == Transfer.Kind.TRANSCODE && !transcodes) {
+            owner.attemptDone(this, t, null, new TransferException(Reason.UNSUPPORTED_PROFILE,
+                    "receiver cannot transcode (it has no ffmpeg, or runs an older version)", false));
+            return;
+        }
+        // reading a transcode's pipe blocks while ffmpeg works: those streams do not use the disk threads
+        OutboundStream s = new OutboundStream(nextStreamId++, t, new DiskChain(
+                t.kind == Transfer.Kind.TRANSCODE ? TranscodeSource.READERS : disk, ctx.executor()));
         streams.put(s.id, s);
         Offer.Builder offer = Offer.newBuilder().setStream(s.id).setPath(t.remotePath);
         switch (t.kind) {
@@ -245,6 +256,10 @@ final class SenderSession extends ChannelInboundHandlerAdapter {
                     .setHash(HashAlgorithm.XXH3_128_BLOCKS).setDirectory(t.kind == Transfer.Kind.DIRECTORY);
             case REMOVE -> offer.setRemove(true);
             case RENAME -> offer.setRenameFrom(t.renameFrom);
+            case TRANSCODE -> offer.setMtimeMillis(t.mtimeMillis).setHash(HashAlgorithm.XXH3_128_BLOCKS)
+                    .setTranscode(Transcode.newBuilder().setProfile(t.transcode.profile().name())
+                            .setWireFormat(t.transcode.profile().wireFormat()).setSource(t.transcode.media())
+                            .setSourceSize(t.size));
         }
         ctx.writeAndFlush(OutboundFrame.of(Frame.newBuilder().setOffer(offer).build()), ctx.voidPromise());
     }
@@ -264,15 +279,21 @@ final class SenderSession extends ChannelInboundHandlerAdapter {
             protocolError("Accept for stream " + a.getStream() + " which did not offer");
             return;
         }
-        if (s.transfer.kind != Transfer.Kind.FILE) {
+        if (s.transfer.kind != Transfer.Kind.FILE && s.transfer.kind != Transfer.Kind.TRANSCODE) {
             protocolError("Accept for stream " + s.id + ", a " + s.transfer.kind + " offer that carries no data");
+            return;
+        }
+        if (s.transfer.kind == Transfer.Kind.TRANSCODE && a.getResumeOffset() != 0) {
+            protocolError("Accept for transcode stream " + s.id + " at " + a.getResumeOffset() + "; transcodes start at 0");
             return;
         }
         s.state = OutboundStream.State.PREPARING;
         s.credit = a.getStreamWindow();
         long resume = a.getResumeOffset();
         byte[] prefix = a.getPrefixDigest().toByteArray();
-        onDisk(s, () -> prepare(s, resume, prefix), (start, err) -> {
+        Callable<Long> prepare = s.transfer.kind == Transfer.Kind.TRANSCODE ? () -> startTranscode(s)
+                : () -> prepare(s, resume, prefix);
+        onDisk(s, prepare, (start, err) -> {
             if (err != null) {
                 abort(s, err instanceof TransferException te ? te
                         : new TransferException(Reason.IO_ERROR, "cannot read " + s.transfer.source + ": " + err.getMessage(), false));
@@ -284,7 +305,9 @@ final class SenderSession extends ChannelInboundHandlerAdapter {
             s.startOffset = start;
             s.nextRead = start;
             s.persisted = start;
-            s.transfer.listener.progress(start, s.size());
+            if (s.transfer.kind == Transfer.Kind.FILE) {
+                s.transfer.listener.progress(start, s.size());
+            }
             ctx.writeAndFlush(Frames.start(s.id, start), ctx.voidPromise());
             s.state = OutboundStream.State.SENDING;
             if (start == s.size()) {
@@ -294,6 +317,14 @@ final class SenderSession extends ChannelInboundHandlerAdapter {
                 pump();
             }
         });
+    }
+
+    /** Transcode chain: starts the sending ffmpeg; its output starts at 0. */
+    private static long startTranscode(OutboundStream s) {
+        TranscodeSource src = new TranscodeSource(s.transfer);
+        s.transcode = src;
+        src.start();
+        return 0;
     }
 
     /** Disk: opens the source and, when the receiver holds a prefix, checks it is really ours. */
@@ -320,6 +351,16 @@ final class SenderSession extends ChannelInboundHandlerAdapter {
             OutboundStream s = sending.poll();
             if (s.state != OutboundStream.State.SENDING || s.nextRead >= s.size()) {
                 continue;
+            }
+            if (s.transfer.kind == Transfer.Kind.TRANSCODE) {
+                int want = (int) Math.min(CHUNK_TLS, Math.min(s.credit, connectionCredit));
+                if (!s.reading && want > 0) {
+                    s.credit -= want;
+                    connectionCredit -= want;
+                    s.reading = true;
+                    readTranscode(s, want);
+                }
+                continue; // the read puts the stream back in line when it is done
             }
             boolean zeroCopy = plain && !FaultHook.armed();
             long n = Math.min(Math.min(zeroCopy ? CHUNK_PLAIN : CHUNK_TLS, s.credit),
@@ -361,6 +402,66 @@ final class SenderSession extends ChannelInboundHandlerAdapter {
             ctx.writeAndFlush(frame, ctx.voidPromise());
             s.transfer.bytesSent += n;
         });
+    }
+
+    /** A transcode chunk: up to what was reserved, fewer at the end of ffmpeg's output. */
+    private record Chunk(ByteBuf payload, boolean eof) { }
+
+    /** Reads the next chunk of ffmpeg's output ({@code reserved} bytes of credit are held for it), then sends it. */
+    private void readTranscode(OutboundStream s, int reserved) {
+        onDisk(s, () -> readChunk(s, reserved), (chunk, err) -> {
+            s.reading = false;
+            int got = chunk == null || chunk.payload() == null ? 0 : chunk.payload().readableBytes();
+            connectionCredit += reserved - got;
+            s.credit += reserved - got;
+            if (err != null || s.state != OutboundStream.State.SENDING || !ctx.channel().isActive()) {
+                if (chunk != null) {
+                    ReferenceCountUtil.release(chunk.payload());
+                }
+                connectionCredit += got; // nothing goes out, so nothing comes back
+                if (err != null) {
+                    abort(s, new TransferException(Reason.TRANSCODE_FAILED, err.getMessage(), true));
+                }
+                if (ctx.channel().isActive()) {
+                    pump();
+                }
+                return;
+            }
+            if (got > 0) {
+                ctx.writeAndFlush(OutboundFrame.data(Frames.dataHeader(s.id, s.nextRead, got), chunk.payload()),
+                        ctx.voidPromise());
+                s.nextRead += got;
+                s.transfer.bytesSent += got;
+            } else {
+                ReferenceCountUtil.release(chunk.payload());
+            }
+            if (chunk.eof()) {
+                s.eof = true;
+                finishReads(s);
+            } else if (s.credit > 0) {
+                sending.add(s);
+            }
+            pump();
+        });
+    }
+
+    /** Transcode chain: fills a buffer from ffmpeg's pipe (blocking) and hashes it. */
+    private Chunk readChunk(OutboundStream s, int n) throws IOException {
+        ByteBuf buf = ctx.alloc().directBuffer(n);
+        try {
+            ByteBuffer nio = buf.nioBuffer(0, n);
+            int r = s.transcode.read(nio);
+            if (r <= 0) {
+                buf.release();
+                return new Chunk(null, true);
+            }
+            buf.writerIndex(r);
+            s.hasher.update(buf.nioBuffer());
+            return new Chunk(buf, r < n);
+        } catch (IOException | RuntimeException e) {
+            buf.release();
+            throw e;
+        }
     }
 
     /** Disk: hashes a range that will go out zero-copy. */
@@ -422,7 +523,9 @@ final class SenderSession extends ChannelInboundHandlerAdapter {
             boolean parked = s.credit == 0 && s.state == OutboundStream.State.SENDING && s.nextRead < s.size();
             s.credit += c.getBytes();
             s.persisted += c.getBytes();
-            s.transfer.listener.progress(s.persisted, s.size());
+            if (s.transfer.kind == Transfer.Kind.FILE) {
+                s.transfer.listener.progress(s.persisted, s.size()); // a transcode's progress is ffmpeg's
+            }
             if (parked) {
                 sending.add(s);
             }
@@ -476,12 +579,23 @@ final class SenderSession extends ChannelInboundHandlerAdapter {
 
     private void end(OutboundStream s) {
         s.state = OutboundStream.State.DONE;
+        TranscodeSource src = s.transcode;
+        if (src != null) {
+            src.stop(); // unblocks a read waiting on ffmpeg, so the close below gets its turn
+        }
         onDisk(s, () -> {
             if (s.file != null) {
                 s.file.close();
             }
+            if (s.transcode != null) {
+                s.transcode.close();
+            }
             return null;
-        }, (x, e) -> { });
+        }, (x, e) -> {
+            if (e != null) {
+                LOG.warn("stream {}: {}", s.id, e.getMessage());
+            }
+        });
     }
 
     private <T> void onDisk(OutboundStream s, Callable<T> work, BiConsumer<T, Throwable> then) {

@@ -10,8 +10,11 @@ import java.util.concurrent.CompletableFuture;
  */
 final class Transfer {
 
-    /** What the offer asks for. Only FILE streams carry data; the others are answered by Verified or Reject. */
-    enum Kind { FILE, DIRECTORY, REMOVE, RENAME }
+    /**
+     * What the offer asks for. Only FILE and TRANSCODE streams carry data; the others are answered by Verified
+     * or Reject. A TRANSCODE stream carries the sending ffmpeg's output, its length known only at the end.
+     */
+    enum Kind { FILE, DIRECTORY, REMOVE, RENAME, TRANSCODE }
 
     final Kind kind;
     /** The local file or directory; null for REMOVE and RENAME. */
@@ -22,6 +25,8 @@ final class Transfer {
     final long size;
     final long mtimeMillis;
     final TransferListener listener;
+    /** TRANSCODE: profile, ffmpeg and the probed source; else null. */
+    final TranscodeRequest transcode;
     final CompletableFuture<TransferResult> result = new CompletableFuture<>();
     /** When the first attempt started; set by the client, read by the session. */
     volatile long startedNanos;
@@ -39,6 +44,12 @@ final class Transfer {
 
     private Transfer(Kind kind, Path source, String remotePath, String renameFrom, long size, long mtimeMillis,
             TransferListener listener) {
+        this(kind, source, remotePath, renameFrom, size, mtimeMillis, listener, null);
+    }
+
+    private Transfer(Kind kind, Path source, String remotePath, String renameFrom, long size, long mtimeMillis,
+            TransferListener listener, TranscodeRequest transcode) {
+        this.transcode = transcode;
         this.kind = kind;
         this.source = source;
         this.remotePath = remotePath;
@@ -56,6 +67,12 @@ final class Transfer {
         return new Transfer(Kind.RENAME, null, toRemotePath, fromRemotePath, 0, 0, TransferListener.NONE);
     }
 
+    /** The file {@code source} (of {@code size} bytes) transcoded on the way; stored at {@code remotePath}. */
+    static Transfer transcode(Path source, String remotePath, long size, long mtimeMillis, TranscodeRequest request,
+            TransferListener listener) {
+        return new Transfer(Kind.TRANSCODE, source, remotePath, null, size, mtimeMillis, listener, request);
+    }
+
     /** A mirror edit: needs the receiver's "mirror" capability. */
     boolean mirrorEdit() {
         return kind == Kind.REMOVE || kind == Kind.RENAME;
@@ -65,6 +82,7 @@ final class Transfer {
     String describe() {
         return switch (kind) {
             case FILE, DIRECTORY -> "'" + remotePath + "'";
+            case TRANSCODE -> "'" + remotePath + "' (profile " + transcode.profile().name() + ")";
             case REMOVE -> "remove of '" + remotePath + "'";
             case RENAME -> "rename of '" + renameFrom + "' to '" + remotePath + "'";
         };

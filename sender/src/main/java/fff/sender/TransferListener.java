@@ -6,5 +6,9 @@ public interface TransferListener {
     /** {@code persisted} bytes of the file are known to be on the receiver's disk (after a resume too). */
     void progress(long persisted, long size);
 
+    /** A transcode's ffmpeg progress: {@code frame} of {@code frames} done, at {@code fps} and {@code speed}× real time. */
+    default void media(long frame, long frames, double fps, double speed) {
+    }
+
     TransferListener NONE = (persisted, size) -> { };
 }

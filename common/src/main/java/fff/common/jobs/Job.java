@@ -16,8 +16,17 @@ package fff.common.jobs;
  * @param startedMillis when its latest attempt started (0: never)
  * @param endedMillis  when it ended (0: not yet)
  * @param note         how it ended, for people: "already present", "resumed at N", what happened to the source
+ * @param media        a running transcode's ffmpeg progress, or null
  */
 public record Job(long id, JobSpec spec, JobState state, boolean blocked, int attempts, String lastError,
         long retryAtMillis, long bytesDone, long bytesSent, long createdMillis, long startedMillis,
-        long endedMillis, String note) {
+        long endedMillis, String note, MediaProgress media) {
+
+    /** A job without transcode progress. */
+    public Job(long id, JobSpec spec, JobState state, boolean blocked, int attempts, String lastError,
+            long retryAtMillis, long bytesDone, long bytesSent, long createdMillis, long startedMillis,
+            long endedMillis, String note) {
+        this(id, spec, state, blocked, attempts, lastError, retryAtMillis, bytesDone, bytesSent, createdMillis,
+                startedMillis, endedMillis, note, null);
+    }
 }

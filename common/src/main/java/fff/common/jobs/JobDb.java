@@ -284,6 +284,14 @@ public final class JobDb {
         }
     }
 
+    /** A running transcode's ffmpeg progress; shown, not journaled. */
+    public void media(long id, MediaProgress progress) {
+        JobEntry j = jobs.get(id);
+        if (j != null && j.state == JobState.RUNNING) {
+            j.media = progress;
+        }
+    }
+
     /** The destination verified the file. Ignored when the job is no longer running (cancelled meanwhile). */
     public Dispatch succeeded(long id, Delivery d, String afterResult) {
         JobEntry j = running(id);
@@ -548,6 +556,7 @@ public final class JobDb {
             JobEntry j = jobs.get(Long.parseLong(key));
             j.state = JobState.RUNNING;
             j.startedMillis = now;
+            j.media = null;
             j.journaledMillis = now;
             j.journaledBytes = j.bytesDone;
             log.append(event(j.id).setStarted(JobStarted.newBuilder().setAttempt(j.attempts + 1)).build());

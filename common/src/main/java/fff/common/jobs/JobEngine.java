@@ -235,6 +235,15 @@ public final class JobEngine implements AutoCloseable {
             }
 
             @Override
+            public void media(long frame, long frames, double fps, double speed) {
+                post(() -> {
+                    if (running.get(id) == a) {
+                        db.media(id, new MediaProgress(frame, frames, fps, speed));
+                    }
+                });
+            }
+
+            @Override
             public void done(Delivery delivery) {
                 post(() -> finish(id, a, delivery));
             }

@@ -16,6 +16,8 @@ final class JobEntry {
     long startedMillis;
     long endedMillis;
     String note;
+    /** A running transcode's ffmpeg progress (not journaled). */
+    MediaProgress media;
     /** DONE, and the source still waits for its {@code after: delete|move}. */
     boolean sourcePending;
     long journaledBytes;
@@ -43,6 +45,6 @@ final class JobEntry {
 
     Job view(boolean blocked) {
         return new Job(id, spec, state, blocked, attempts, lastError, retryAtMillis, bytesDone, bytesSent,
-                createdMillis, startedMillis, endedMillis, note);
+                createdMillis, startedMillis, endedMillis, note, state == JobState.RUNNING ? media : null);
     }
 }

@@ -27,6 +27,10 @@ public interface Mover extends AutoCloseable {
     interface Listener {
         void progress(long bytesDone);
 
+        /** A transcode's ffmpeg progress: {@code frame} of {@code frames}, at {@code fps}, {@code speed}× real time. */
+        default void media(long frame, long frames, double fps, double speed) {
+        }
+
         void done(Delivery delivery);
 
         void failed(Failure failure);

@@ -1,11 +1,13 @@
 package fff.common.transcode;
 
 import fff.proto.MediaInfo;
+import fff.proto.MediaStream;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -15,14 +17,18 @@ import java.util.regex.Pattern;
  * stream (output options, written as {@code outputFormat} to a seekable file), the file extension of the
  * result, and what the result must look like compared with the source ({@link OutputCheck}).
  *
- * <p>Arguments may hold {@code {timecode}} and {@code {aspect}}, filled from the source per job; a flag whose
- * value comes out empty is left out with its value. Options such as {@code {bitrate}} are filled in when the
+ * <p>Arguments may hold placeholders filled from the source per job: {@code {timecode}}, {@code {aspect}}
+ * ("4:3"), {@code {dar}} ("4/3", from the frame size when the source names no aspect) and {@code {vbi-crop}}
+ * ("crop=iw:ih-32:0:32," for 608-line IMX/D-10 video, else empty). A flag whose value comes out empty is left
+ * out with its value. Options such as {@code {bitrate}} are filled in when the
  * profile is made ({@link #withOptions}).
  */
 public record Profile(String name, String wireFormat, List<String> send, List<String> receive, String outputFormat,
         String extension, Map<String, String> expect) {
 
     private static final Pattern PLACEHOLDER = Pattern.compile("\\{([a-z-]+)}");
+    /** Placeholders filled per job from the source. */
+    public static final Set<String> PER_SOURCE = Set.of("timecode", "aspect", "dar", "vbi-crop");
 
     public Profile {
         Objects.requireNonNull(name, "name");
@@ -65,7 +71,7 @@ public record Profile(String name, String wireFormat, List<String> send, List<St
             for (String a : args) {
                 Matcher m = PLACEHOLDER.matcher(a);
                 while (m.find()) {
-                    if (!m.group(1).equals("timecode") && !m.group(1).equals("aspect")) {
+                    if (!PER_SOURCE.contains(m.group(1))) {
                         out.add(m.group(0));
                     }
                 }
@@ -77,8 +83,11 @@ public record Profile(String name, String wireFormat, List<String> send, List<St
     private static Map<String, String> perSource(MediaInfo source) {
         Map<String, String> m = new LinkedHashMap<>();
         m.put("timecode", source.getTimecode());
-        m.put("aspect", source.getStreamsList().stream().filter(s -> !s.getDisplayAspect().isEmpty())
-                .map(s -> s.getDisplayAspect()).findFirst().orElse(""));
+        MediaStream v = Media.video(source).orElse(MediaStream.getDefaultInstance());
+        m.put("aspect", v.getDisplayAspect());
+        m.put("dar", !v.getDisplayAspect().isEmpty() ? v.getDisplayAspect().replace(':', '/')
+                : v.getHeight() > 0 ? v.getWidth() + "/" + v.getHeight() : "1");
+        m.put("vbi-crop", v.getHeight() == 608 ? "crop=iw:ih-32:0:32," : "");
         return m;
     }
 

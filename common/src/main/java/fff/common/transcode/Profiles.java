@@ -14,7 +14,7 @@ import java.util.Set;
 public final class Profiles {
 
     /** Options of the built-in {@code imx30} and their defaults. */
-    public static final Map<String, String> IMX30_OPTIONS = Map.of("bitrate", "8M", "preset", "veryfast");
+    public static final Map<String, String> IMX30_OPTIONS = Map.of("bitrate", "5M", "preset", "veryfast");
     /** Options of the built-in {@code proxy} and their defaults. */
     public static final Map<String, String> PROXY_OPTIONS = Map.of("height", "360", "bitrate", "1M",
             "preset", "veryfast", "audio-bitrate", "128k");
@@ -79,7 +79,7 @@ public final class Profiles {
         return new Profile("imx30", "mpegts",
                 List.of("-map", "0:v:0", "-map", "0:a?",
                         "-c:v", "libx264", "-preset", "{preset}", "-pix_fmt", "yuv422p",
-                        "-flags", "+ildct+ilme", "-x264-params", "tff=1",
+                        "-flags", "+ildct+ilme", "-x264-params", "tff=1:weightp=0", "-g", "25",
                         "-b:v", "{bitrate}", "-maxrate", "{bitrate}", "-bufsize", "{bitrate}",
                         "-c:a", "s302m", "-strict", "-2"),
                 List.of("-map", "0:v:0", "-map", "0:a?",
@@ -97,14 +97,16 @@ public final class Profiles {
     }
 
     /**
-     * A small H.264 MP4 for browsing: deinterlaced and scaled on the sending node (so little crosses the link),
-     * remuxed into MP4 (fast start) on the receiving node.
+     * A small H.264 MP4 for browsing: deinterlaced, cropped of IMX's 32 VBI lines, scaled to square pixels at
+     * the source's aspect on the sending node (so little crosses the link), remuxed into MP4 (fast start) on the
+     * receiving node.
      */
     public static Profile proxy(Map<String, String> options) {
         return new Profile("proxy", "mpegts",
                 List.of("-map", "0:v:0", "-map", "0:a:0?",
-                        "-vf", "yadif,scale=-2:{height}",
-                        "-c:v", "libx264", "-preset", "{preset}", "-pix_fmt", "yuv420p", "-b:v", "{bitrate}",
+                        "-vf", "yadif=mode=send_frame:parity=auto,{vbi-crop}setdar={dar},"
+                                + "scale=w=trunc(oh*dar/2)*2:h={height},setsar=1,format=yuv420p",
+                        "-c:v", "libx264", "-preset", "{preset}", "-b:v", "{bitrate}", "-g", "25",
                         "-c:a", "aac", "-ac", "2", "-b:a", "{audio-bitrate}"),
                 List.of("-map", "0", "-c", "copy", "-movflags", "+faststart"),
                 "mp4", "mp4",

@@ -13,6 +13,8 @@ public final class WireLimits {
     public static final int MAX_FRAME = 2 + MAX_HEADER + MAX_PAYLOAD;
     /** Capability of a receiver that applies {@code Offer.remove} and {@code Offer.rename_from}. */
     public static final String CAPABILITY_MIRROR = "mirror";
+    /** The receiver runs ffmpeg for {@code Offer.transcode}. */
+    public static final String CAPABILITY_TRANSCODE = "transcode";
 
     private WireLimits() {}
 }

@@ -21,7 +21,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p>Blocking file I/O: call from a disk executor, never a Netty event loop. Not thread-safe: one stream is fed
  * in order by one thread at a time.
  */
-public final class Incoming implements Closeable {
+public final class Incoming implements StreamSink, Closeable {
 
     private final LandingArea area;
     private final Path finalPath;
@@ -66,16 +66,19 @@ public final class Incoming implements Closeable {
                 StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
     }
 
+    @Override
     public long resumeOffset() {
         return resumeOffset;
     }
 
     /** Digest of bytes {@code [0, resumeOffset)} as held here; the sender compares it with its own prefix. */
+    @Override
     public byte[] prefixDigest() {
         return prefixDigest.clone();
     }
 
     /** True when the final file already exists with this size; {@link #resumeOffset()} is then the size. */
+    @Override
     public boolean present() {
         return present;
     }
@@ -97,6 +100,7 @@ public final class Incoming implements Closeable {
      * Where the sender's data starts: {@link #resumeOffset()} (the prefix matched; for a present file nothing
      * will be written) or 0 (it did not: a fresh partial, which for a present file replaces it on success).
      */
+    @Override
     public void startFrom(long offset) throws IOException {
         checkOpen();
         if (started) {
@@ -122,6 +126,7 @@ public final class Incoming implements Closeable {
     }
 
     /** Writes all remaining bytes of {@code data} at {@code offset}; the buffer's position is not changed. */
+    @Override
     public void write(ByteBuffer data, long offset) throws IOException {
         checkOpen();
         started = true;
@@ -150,6 +155,7 @@ public final class Incoming implements Closeable {
     }
 
     /** Compares what arrived with the sender's byte count and digest; on success the file is at its final path. */
+    @Override
     public Verdict finish(long byteCount, byte[] expectedDigest) throws IOException {
         checkOpen();
         if (keepingPresent) {
@@ -196,6 +202,7 @@ public final class Incoming implements Closeable {
     }
 
     /** Keeps the partial for a later resume and releases the claim. */
+    @Override
     public void abandon() throws IOException {
         if (done) {
             return;
@@ -217,6 +224,7 @@ public final class Incoming implements Closeable {
     }
 
     /** Deletes the partial (the final file is never touched) and releases the claim. */
+    @Override
     public void discard() throws IOException {
         if (done) {
             return;

@@ -14,8 +14,10 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Set;
@@ -145,6 +147,85 @@ public final class LandingArea {
             }
             release(finalPath);
             throw e;
+        }
+    }
+
+    /**
+     * Claims {@code wirePath} for a file another program writes (a receiving ffmpeg): makes its folders, checks
+     * room for {@code expectedBytes}, removes a leftover partial (such output is never resumed), and returns
+     * where to write and how to publish it.
+     */
+    public Claim claimOutput(String wirePath, long expectedBytes) throws StorageRefusal, IOException {
+        Path finalPath = SafePath.resolve(root, wirePath);
+        if (!claims.add(finalPath)) {
+            throw new StorageRefusal(Reason.BUSY, SafePath.quote(wirePath) + " is already being received");
+        }
+        try {
+            createDirectoriesSafely(finalPath.getParent(), wirePath);
+            SafePath.checkNoSymlinkEscape(root, finalPath);
+            if (Files.isDirectory(finalPath, LinkOption.NOFOLLOW_LINKS)) {
+                throw new StorageRefusal(Reason.BAD_PATH, SafePath.quote(wirePath) + " exists and is a directory");
+            }
+            Path partial = partialFor(finalPath);
+            existingPartialLength(partial, wirePath); // refuses a directory or device in the way
+            Files.deleteIfExists(partial); // a link planted there is removed, not followed
+            checkSpace(expectedBytes);
+            return new Claim(finalPath, partial);
+        } catch (StorageRefusal | IOException | RuntimeException | Error e) {
+            release(finalPath);
+            throw e;
+        }
+    }
+
+    /** A final path claimed for output written by another program into {@link #partial()}. */
+    public final class Claim {
+        private final Path finalPath;
+        private final Path partial;
+        private boolean released;
+
+        private Claim(Path finalPath, Path partial) {
+            this.finalPath = finalPath;
+            this.partial = partial;
+        }
+
+        public Path finalPath() {
+            return finalPath;
+        }
+
+        public Path partial() {
+            return partial;
+        }
+
+        /** Makes the partial durable and moves it to the final path (replacing a file there); releases. */
+        public void publish(long mtimeMillis) throws IOException {
+            try {
+                try (FileChannel ch = FileChannel.open(partial, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
+                    ch.force(true);
+                }
+                if (mtimeMillis >= 0) {
+                    Files.setLastModifiedTime(partial, FileTime.fromMillis(mtimeMillis));
+                }
+                Files.move(partial, finalPath, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                Incoming.fsyncDirectory(finalPath.getParent());
+            } finally {
+                releaseOnce();
+            }
+        }
+
+        /** Deletes the partial and releases; the final path is never touched. */
+        public void discard() throws IOException {
+            try {
+                Files.deleteIfExists(partial);
+            } finally {
+                releaseOnce();
+            }
+        }
+
+        private synchronized void releaseOnce() {
+            if (!released) {
+                released = true;
+                release(finalPath);
+            }
         }
     }
 

@@ -12,7 +12,11 @@ public record Verdict(Outcome outcome, String message) {
         /** The final file already had the sender's content; nothing was touched. */
         ALREADY_PRESENT,
         SIZE_MISMATCH,
-        HASH_MISMATCH
+        HASH_MISMATCH,
+        /** A receiving ffmpeg failed; another attempt may succeed. */
+        TRANSCODE_FAILED,
+        /** The transcode's output does not match the source (frames, duration, format...); retrying will not help. */
+        OUTPUT_MISMATCH
     }
 
     public Verdict {
@@ -32,6 +36,12 @@ public record Verdict(Outcome outcome, String message) {
             case ALREADY_PRESENT -> Reason.ALREADY_PRESENT;
             case SIZE_MISMATCH -> Reason.SIZE_MISMATCH;
             case HASH_MISMATCH -> Reason.HASH_MISMATCH;
+            case TRANSCODE_FAILED, OUTPUT_MISMATCH -> Reason.TRANSCODE_FAILED;
         };
+    }
+
+    /** Whether the sender should try again after this failure. */
+    public boolean retryable() {
+        return outcome != Outcome.OUTPUT_MISMATCH;
     }
 }

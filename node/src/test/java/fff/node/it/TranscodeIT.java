@@ -1,0 +1,299 @@
+package fff.node.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Streaming transcode between two real {@code fff run} nodes with the real ffmpeg: IMX30 leaves as H.264 and
+ * lands as IMX30 again (4 and 8 channels), the proxy profile makes a small MP4, bad sources and unknown profiles
+ * fail clearly, cancelling stops both ffmpegs, and a slow receiving ffmpeg slows the sending one.
+ */
+class TranscodeIT {
+
+    @TempDir
+    static Path media;
+    static Path clip4;
+    static Path clip8;
+
+    @BeforeAll
+    static void makeClips() throws Exception {
+        clip4 = Clips.imx30(media.resolve("clip4.mxf"), 4, 4, "easy", "10:00:00:00");
+        clip8 = Clips.imx30(media.resolve("clip8.mxf"), 3, 8, "hard", "01:02:03:04");
+    }
+
+    @Test
+    void imx30AndProxyArriveCompleteAndBadSourcesFailClearly(@TempDir Path dir) throws Exception {
+        Sites s = new Sites(dir);
+        Files.createDirectories(s.watch.resolve("video"));
+        Files.createDirectories(s.watch.resolve("proxy"));
+        Files.createDirectories(s.watch.resolve("odd"));
+        // a profile's options are configured alike on both nodes: the receiver checks the height it expects
+        try (FffProcess b = s.startReceiver("profiles: {proxy: {height: 288}}"); FffProcess a = s.startSender("""
+                profiles:
+                  proxy: {height: 288}
+                  lowres:
+                    send: [-map, "0:v:0", -c:v, libx264, -preset, ultrafast]
+                    receive: [-c, copy]
+                    output: {format: matroska, extension: mkv}
+                watch:
+                  - {path: w/video, group: NAS, to: "siteB:video", stable-for: 300ms, profile: imx30}
+                  - {path: w/proxy, group: NAS, to: "siteB:proxy", stable-for: 300ms, profile: proxy}
+                  - {path: w/odd, group: NAS, to: "siteB:odd", stable-for: 300ms, profile: lowres}
+                """)) {
+            a.await("watching ");
+            Files.copy(clip4, s.watch.resolve("video/clip4.mxf"));
+            Files.copy(clip8, s.watch.resolve("video/clip8.mxf"));
+            Files.copy(clip4, s.watch.resolve("proxy/p4.mxf"));
+            Nodes.randomFile(s.watch.resolve("video/noise.mxf"), 1 << 20, 7);
+            Files.copy(clip4, s.watch.resolve("odd/o4.mxf"));
+
+            for (String name : List.of("clip4", "clip8")) {
+                Path src = name.equals("clip4") ? clip4 : clip8;
+                Path out = s.landing.resolve("video/" + name + ".mxf");
+                a.await(l -> l.matches("job \\d+ done NAS " + name + "\\.mxf .*"), Duration.ofSeconds(120));
+                JsonNode want = Clips.probe(src);
+                JsonNode got = Clips.probe(out);
+                JsonNode v = Clips.stream(got, "video");
+                assertEquals("mxf", got.get("format").get("format_name").asText());
+                assertEquals("mpeg2video", v.get("codec_name").asText());
+                assertEquals("4:2:2", v.get("profile").asText());
+                assertEquals("yuv422p", v.get("pix_fmt").asText());
+                assertEquals(720, v.get("width").asInt());
+                assertEquals(608, v.get("height").asInt());
+                assertEquals("tt", v.get("field_order").asText());
+                assertEquals("25/1", v.get("r_frame_rate").asText());
+                assertEquals("30000000", v.get("bit_rate").asText());
+                assertEquals(Clips.stream(want, "video").get("nb_read_packets").asText(), v.get("nb_read_packets").asText());
+                assertEquals(want.get("format").get("duration").asDouble(), got.get("format").get("duration").asDouble(), 0.04);
+                assertEquals(Clips.stream(want, "audio").get("channels").asInt(), Clips.stream(got, "audio").get("channels").asInt());
+                assertEquals(Clips.stream(want, "video").get("display_aspect_ratio").asText(), v.get("display_aspect_ratio").asText());
+                assertEquals(want.get("format").get("tags").get("timecode").asText(),
+                        got.get("format").get("tags").get("timecode").asText());
+                assertEquals(Clips.pcmHash(src), Clips.pcmHash(out), "audio must be bit-identical");
+                String stored = b.await("video/" + name + ".mxf stored: ");
+                long wire = Long.parseLong(stored.replaceAll(".*\\(from (\\d+) bytes on the wire\\).*", "$1"));
+                assertTrue(wire < Files.size(src) / 2, "H.264 on the wire: " + wire + " of " + Files.size(src));
+            }
+            assertEquals(-1L, Files.mismatch(clip4, s.watch.resolve("video/clip4.mxf")), "source untouched");
+
+            a.await(l -> l.matches("job \\d+ done NAS p4\\.mxf .*"), Duration.ofSeconds(60));
+            Path proxy = s.landing.resolve("proxy/p4.mp4");
+            JsonNode p = Clips.probe(proxy);
+            JsonNode pv = Clips.stream(p, "video");
+            assertTrue(p.get("format").get("format_name").asText().contains("mp4"));
+            assertEquals("h264", pv.get("codec_name").asText());
+            assertEquals(288, pv.get("height").asInt());
+            assertEquals(384, pv.get("width").asInt(), "4:3 with square pixels");
+            assertEquals("100", pv.get("nb_frames").asText());
+            assertEquals(2, Clips.stream(p, "audio").get("channels").asInt());
+            assertTrue(Files.size(proxy) < Files.size(clip4) / 10, "a proxy is small: " + Files.size(proxy));
+
+            String noise = a.await(l -> l.matches("job \\d+ failed NAS noise\\.mxf .*"), Duration.ofSeconds(60));
+            assertTrue(noise.contains("BAD_SOURCE") || noise.contains("cannot read"), noise);
+            assertTrue(noise.contains("ffprobe"), noise);
+            String odd = a.await(l -> l.matches("job \\d+ failed NAS o4\\.mxf .*"), Duration.ofSeconds(60));
+            assertTrue(odd.contains("no profile 'lowres'"), odd);
+            assertEquals(0, a.lines().stream().filter(l -> l.matches("job \\d+ retry NAS (noise|o4)\\.mxf .*")
+                    && !l.contains("BUSY")).count(), "what cannot succeed is not retried:\n" + a.output());
+            assertTrue(Files.exists(s.watch.resolve("video/noise.mxf")));
+            assertNoPartials(s.landing);
+            a.stop();
+            b.stop();
+            a.assertNoLeaks();
+            b.assertNoLeaks();
+        }
+    }
+
+    @Test
+    void cancelStopsBothFfmpegsAndLeavesNothing(@TempDir Path dir) throws Exception {
+        Sites s = new Sites(dir);
+        Files.createDirectories(s.watch.resolve("video"));
+        // the slowest x264 preset keeps the transcode running long enough to cancel it in the middle
+        try (FffProcess b = s.startReceiver(""); FffProcess a = s.startSender("""
+                profiles:
+                  imx30: {preset: veryslow}
+                watch:
+                  - {path: w/video, group: NAS, to: "siteB:video", stable-for: 300ms, profile: imx30}
+                """)) {
+            a.await("watching ");
+            Files.copy(clip4, s.watch.resolve("video/clip4.mxf"));
+            a.await(l -> l.matches("job 1 started .*"), Duration.ofSeconds(30));
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (Clips.ffmpegsUnder(a.pid()).isEmpty() || Clips.ffmpegsUnder(b.pid()).isEmpty()) {
+                assertTrue(System.nanoTime() < deadline, "both ffmpegs should run:\n" + a.output() + b.output());
+                Thread.sleep(50);
+            }
+            List<Long> running = Stream.concat(Clips.ffmpegsUnder(a.pid()).stream(),
+                    Clips.ffmpegsUnder(b.pid()).stream()).toList();
+            HttpResponse<String> r = s.api("POST", "/api/jobs/1/cancel");
+            assertEquals(200, r.statusCode(), r.body());
+            long cancelled = System.nanoTime();
+            while (running.stream().anyMatch(pid -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false))) {
+                assertTrue(System.nanoTime() - cancelled < Duration.ofSeconds(2).toNanos(),
+                        "ffmpeg processes " + running + " must be gone within 2 s of the cancel");
+                Thread.sleep(20);
+            }
+            a.await(l -> l.matches("job 1 cancelled .*"), Duration.ofSeconds(5));
+            long partialDeadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+            while (!partials(s.landing).isEmpty() && System.nanoTime() < partialDeadline) {
+                Thread.sleep(20);
+            }
+            assertNoPartials(s.landing);
+            assertFalse(Files.exists(s.landing.resolve("video/clip4.mxf")));
+            String groups = s.api("GET", "/api/groups").body();
+            assertTrue(groups.contains("\"running\":0") && !groups.matches("(?s).*\"inUse\":[1-9].*"),
+                    "tokens released: " + groups);
+            assertEquals(-1L, Files.mismatch(clip4, s.watch.resolve("video/clip4.mxf")), "source untouched");
+            a.stop();
+            b.stop();
+        }
+    }
+
+    @Test
+    void aSlowReceivingFfmpegHoldsBackTheSendingOne(@TempDir Path dir) throws Exception {
+        Sites s = new Sites(dir);
+        Files.createDirectories(s.watch.resolve("video"));
+        Path clip = Clips.imx30(dir.resolve("clip20.mxf"), 20, 4, "easy", "10:00:00:00");
+        // the same profile on both nodes, but the receiving ffmpeg may only go at real time
+        String slow = """
+                profiles:
+                  slow:
+                    send: [-map, "0:v:0", -map, "0:a?", -c:v, libx264, -preset, ultrafast, -pix_fmt, yuv422p,
+                           -b:v, 8M, -c:a, s302m, -strict, "-2"]
+                    receive: [-map, "0:v:0", -map, "0:a?", -vf, realtime, -c:v, libx264, -preset, ultrafast,
+                              -c:a, pcm_s24le, -ar, "48000"]
+                    output: {format: matroska, extension: mkv}
+                    expect: {video-codec: h264, frames: source, duration: source, audio-channels: source}
+                """;
+        try (FffProcess b = s.startReceiver(slow); FffProcess a = s.startSender(slow + """
+                watch:
+                  - {path: w/video, group: NAS, to: "siteB:video", stable-for: 300ms, profile: slow}
+                """)) {
+            a.await("watching ");
+            Files.copy(clip, s.watch.resolve("video/clip20.mxf"));
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (Clips.ffmpegsUnder(a.pid()).isEmpty()) {
+                assertTrue(System.nanoTime() < deadline, "the sending ffmpeg should start:\n" + a.output());
+                Thread.sleep(20);
+            }
+            long started = System.nanoTime();
+            long peakRss = 0;
+            while (!Clips.ffmpegsUnder(a.pid()).isEmpty()) {
+                peakRss = Math.max(peakRss, rssBytes(a.pid()));
+                assertTrue(System.nanoTime() - started < Duration.ofSeconds(90).toNanos(), a.output());
+                Thread.sleep(50);
+            }
+            double sendingSeconds = (System.nanoTime() - started) / 1e9;
+            a.await(l -> l.matches("job 1 done .*"), Duration.ofSeconds(60));
+            // alone, ultrafast runs this 20 s clip in a few seconds; held back by the real-time receiver it cannot
+            // finish before the receiver took all but what the window, pipes and socket buffers hold (~6 s here)
+            assertTrue(sendingSeconds > 10, "sending ffmpeg ran " + sendingSeconds + " s: not held back");
+            assertTrue(peakRss < 600L << 20, "sender RSS " + (peakRss >> 20) + " MiB");
+            JsonNode got = Clips.probe(s.landing.resolve("video/clip20.mkv"));
+            assertEquals(Clips.stream(Clips.probe(clip), "video").get("nb_read_packets").asText(),
+                    Clips.stream(got, "video").get("nb_read_packets").asText(), "no frame dropped");
+            a.stop();
+            b.stop();
+        }
+    }
+
+    private static long rssBytes(long pid) {
+        try {
+            for (String l : Files.readAllLines(Path.of("/proc", String.valueOf(pid), "status"))) {
+                if (l.startsWith("VmRSS:")) {
+                    return Long.parseLong(l.replaceAll("\\D", "")) * 1024;
+                }
+            }
+        } catch (java.io.IOException gone) {
+            // ended meanwhile
+        }
+        return 0;
+    }
+
+    private static List<Path> partials(Path root) throws Exception {
+        if (!Files.exists(root)) {
+            return List.of();
+        }
+        try (Stream<Path> w = Files.walk(root)) {
+            return w.filter(p -> p.getFileName().toString().endsWith(".fff-partial")).toList();
+        }
+    }
+
+    private static void assertNoPartials(Path root) throws Exception {
+        assertEquals(List.of(), partials(root), "partial output left behind");
+    }
+
+    /** siteA watches {@code dir/w} and sends to siteB, which lands in {@code dir/landing}; both serve the API. */
+    static final class Sites {
+        final Path dir;
+        final Path watch;
+        final Path landing;
+        final String aId;
+        final String bId;
+        final int port;
+        final int web;
+        private final HttpClient http = HttpClient.newHttpClient();
+        private String token;
+
+        Sites(Path dir) throws Exception {
+            this.dir = dir;
+            this.watch = dir.resolve("w");
+            this.landing = dir.resolve("landing");
+            this.aId = Nodes.init(dir.resolve("a"));
+            this.bId = Nodes.init(dir.resolve("b"));
+            this.port = Nodes.freePort();
+            this.web = Nodes.freePort();
+        }
+
+        FffProcess startReceiver(String profiles) throws Exception {
+            Path conf = Files.writeString(dir.resolve("b.yaml"), """
+                    node: {home: b, listen: "127.0.0.1:%d"}
+                    web: {listen: "127.0.0.1:0"}
+                    receive: {root: landing, allow: ["%s"], reserve: 0}
+                    %s
+                    """.formatted(port, aId, profiles));
+            FffProcess b = FffProcess.startWithoutHome("siteB", List.of(), "run", "--config", conf.toString());
+            b.awaitListening();
+            return b;
+        }
+
+        FffProcess startSender(String rest) throws Exception {
+            Path conf = Files.writeString(dir.resolve("a.yaml"), """
+                    node: {home: a}
+                    web: {listen: "127.0.0.1:%d"}
+                    groups: {total: {limit: 4, children: {NAS: {limit: 3}}}}
+                    destinations:
+                      siteB: {peer: "127.0.0.1:%d", id: "%s"}
+                    %s
+                    """.formatted(web, port, bId, rest));
+            return FffProcess.startWithoutHome("siteA", List.of(), "run", "--config", conf.toString());
+        }
+
+        HttpResponse<String> api(String method, String path) throws Exception {
+            if (token == null) {
+                try (FffProcess id = FffProcess.start("id", dir.resolve("a"), "id", "--token")) {
+                    assertEquals(0, id.waitFor(Duration.ofSeconds(30)), id.output());
+                    token = id.lines().get(id.lines().size() - 1).strip();
+                }
+            }
+            return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + web + path))
+                    .header("Authorization", "Bearer " + token)
+                    .method(method, HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        }
+    }
+}

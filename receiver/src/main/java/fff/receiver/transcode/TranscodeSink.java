@@ -1,0 +1,211 @@
+package fff.receiver.transcode;
+
+import com.github.kokorin.jaffree.ffmpeg.PipeInput;
+import com.github.kokorin.jaffree.ffmpeg.UrlOutput;
+import fff.common.hash.ContentHasher;
+import fff.common.transcode.BytePipe;
+import fff.common.transcode.FfmpegRun;
+import fff.common.transcode.FfmpegTools;
+import fff.common.transcode.Media;
+import fff.common.transcode.MediaException;
+import fff.common.transcode.OutputCheck;
+import fff.common.transcode.Probe;
+import fff.common.transcode.Profile;
+import fff.proto.MediaInfo;
+import fff.proto.Reason;
+import fff.receiver.storage.LandingArea;
+import fff.receiver.storage.SinkFailure;
+import fff.receiver.storage.StreamSink;
+import fff.receiver.storage.Verdict;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The receiving end of a transcode: the stream's bytes are hashed and piped into this node's ffmpeg, which
+ * writes the profile's output format into a hidden partial (a seekable file: an MXF written to a pipe stays
+ * incomplete). At the end the wire bytes are checked against the sender's count and digest, ffmpeg must exit
+ * 0, and ffprobe must find the output equal to the source in what the profile expects; only then is it
+ * renamed into place. Never resumed: anything interrupted starts again from the beginning.
+ *
+ * <p>Back-pressure: {@link #write} blocks while ffmpeg has not taken the bytes before it, and the session
+ * grants credit only after a write returns, so a slow ffmpeg slows the sender.
+ */
+final class TranscodeSink implements StreamSink {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TranscodeSink.class);
+    private static final int PIPE_BYTES = 1 << 20;
+    private static final Duration STOP_WAIT = Duration.ofSeconds(2);
+
+    private final LandingArea.Claim claim;
+    private final Profile profile;
+    private final MediaInfo source;
+    private final long mtimeMillis;
+    private final FfmpegTools tools;
+    private final BytePipe pipe = new BytePipe(PIPE_BYTES);
+    private final ContentHasher hasher = new ContentHasher();
+    private volatile FfmpegRun ffmpeg;
+    private volatile boolean stopped;
+    private long written;
+    private boolean done;
+
+    TranscodeSink(LandingArea.Claim claim, Profile profile, MediaInfo source, long mtimeMillis, FfmpegTools tools) {
+        this.claim = claim;
+        this.profile = profile;
+        this.source = source;
+        this.mtimeMillis = mtimeMillis;
+        this.tools = tools;
+    }
+
+    @Override
+    public long resumeOffset() {
+        return 0;
+    }
+
+    @Override
+    public byte[] prefixDigest() {
+        return new ContentHasher().digest();
+    }
+
+    @Override
+    public boolean present() {
+        return false;
+    }
+
+    @Override
+    public void startFrom(long offset) throws IOException {
+        if (offset != 0) {
+            throw new IOException("a transcode starts at 0, not " + offset);
+        }
+        if (stopped) {
+            throw new IOException("stopped");
+        }
+        List<String> args = profile.receiveArgs(source);
+        FfmpegRun run = FfmpegRun.start(tools, "receiving ffmpeg (" + profile.name() + ")",
+                PipeInput.pumpFrom(pipe.inputStream()).setFormat(profile.wireFormat()),
+                UrlOutput.toPath(claim.partial()).setFormat(profile.outputFormat()), args, (f, fps, speed) -> { });
+        ffmpeg = run;
+        run.finished().whenComplete((ok, err) -> {
+            if (err != null) {
+                pipe.fail(new SinkFailure(Reason.TRANSCODE_FAILED, err.getMessage(), err));
+            }
+        });
+        if (stopped) {
+            run.kill();
+        }
+        LOG.debug("receiving ffmpeg for {}: {}", claim.finalPath(), args);
+    }
+
+    @Override
+    public void write(ByteBuffer data, long offset) throws IOException {
+        if (offset != written) {
+            throw new IOException("out of order write to " + claim.finalPath() + ": offset " + offset + ", expected "
+                    + written);
+        }
+        int n = data.remaining();
+        hasher.update(data);
+        try {
+            pipe.write(data.duplicate());
+        } catch (SinkFailure e) {
+            throw e;
+        } catch (IOException e) {
+            throw e.getCause() instanceof SinkFailure f ? f : e;
+        }
+        written += n;
+    }
+
+    @Override
+    public Verdict finish(long byteCount, byte[] expectedDigest) throws IOException {
+        if (done) {
+            throw new IllegalStateException(claim.finalPath() + " already finished");
+        }
+        done = true;
+        boolean published = false;
+        try {
+            if (byteCount != written) {
+                stop();
+                return new Verdict(Verdict.Outcome.SIZE_MISMATCH, "sender ended the transcode stream at "
+                        + byteCount + " bytes, received " + written);
+            }
+            byte[] actual = hasher.digest();
+            if (!ContentHasher.same(actual, expectedDigest)) {
+                stop();
+                return new Verdict(Verdict.Outcome.HASH_MISMATCH, "transcode stream digest "
+                        + ContentHasher.hex(actual) + " differs from the sender's");
+            }
+            pipe.close();
+            FfmpegRun run = ffmpeg;
+            try {
+                run.finished().get();
+            } catch (ExecutionException e) {
+                return new Verdict(Verdict.Outcome.TRANSCODE_FAILED, e.getCause().getMessage());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                stop();
+                throw new IOException("interrupted while waiting for the receiving ffmpeg");
+            }
+            MediaInfo out;
+            try {
+                out = new Probe(tools).probe(claim.partial());
+            } catch (MediaException e) {
+                return new Verdict(Verdict.Outcome.OUTPUT_MISMATCH, "the receiving ffmpeg's output is unreadable: "
+                        + e.getMessage());
+            }
+            List<String> problems = OutputCheck.problems(profile.expect(), source, out);
+            if (!problems.isEmpty()) {
+                return new Verdict(Verdict.Outcome.OUTPUT_MISMATCH, "output of profile " + profile.name()
+                        + " does not match the source: " + String.join("; ", problems));
+            }
+            claim.publish(mtimeMillis);
+            published = true;
+            return new Verdict(Verdict.Outcome.VERIFIED, claim.finalPath() + " stored: " + Media.describe(out)
+                    + " (from " + written + " bytes on the wire)");
+        } finally {
+            if (!published) {
+                removeOutput();
+            }
+        }
+    }
+
+    @Override
+    public void abandon() throws IOException {
+        discard(); // a transcode cannot be resumed: keeping its output would only take space
+    }
+
+    @Override
+    public void discard() throws IOException {
+        stop();
+        done = true;
+        removeOutput();
+    }
+
+    @Override
+    public void stop() {
+        stopped = true;
+        pipe.fail(new IOException("transcode stopped"));
+        FfmpegRun run = ffmpeg;
+        if (run != null) {
+            run.kill();
+        }
+    }
+
+    /** Waits for ffmpeg to be gone (it may still hold the partial open), then deletes the partial. */
+    private void removeOutput() throws IOException {
+        FfmpegRun run = ffmpeg;
+        if (run != null) {
+            run.kill();
+            try {
+                if (!run.awaitGone(STOP_WAIT)) {
+                    LOG.warn("receiving ffmpeg (pid {}) still running {} after it was killed", run.pid(), STOP_WAIT);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        claim.discard();
+    }
+}

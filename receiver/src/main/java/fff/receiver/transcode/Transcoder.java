@@ -1,0 +1,89 @@
+package fff.receiver.transcode;
+
+import fff.common.transcode.FfmpegTools;
+import fff.common.transcode.Media;
+import fff.common.transcode.Profile;
+import fff.common.transcode.Profiles;
+import fff.proto.Offer;
+import fff.proto.Reason;
+import fff.proto.Transcode;
+import fff.receiver.storage.LandingArea;
+import fff.receiver.storage.StorageRefusal;
+import fff.receiver.storage.StreamSink;
+import java.io.IOException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The receiving node's transcode side: its profiles and ffmpeg, or why it has none. Transcode streams do
+ * their blocking work (piping into ffmpeg, waiting for it, probing) on threads of their own, so a slow ffmpeg
+ * never holds a disk thread that plain files need.
+ */
+public final class Transcoder implements AutoCloseable {
+
+    private final FfmpegTools tools;
+    private final Profiles profiles;
+    private final String unavailable;
+    private final ExecutorService work;
+
+    private Transcoder(FfmpegTools tools, Profiles profiles, String unavailable) {
+        this.tools = tools;
+        this.profiles = profiles;
+        this.unavailable = unavailable;
+        AtomicInteger n = new AtomicInteger();
+        this.work = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "fff-recv-transcode-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    public static Transcoder of(FfmpegTools tools, Profiles profiles) {
+        return new Transcoder(tools, profiles, null);
+    }
+
+    /** A receiver that refuses transcodes, saying {@code why}. */
+    public static Transcoder unavailable(String why) {
+        return new Transcoder(null, Profiles.builtIns(), why);
+    }
+
+    public boolean available() {
+        return unavailable == null;
+    }
+
+    /** Where transcode streams run their blocking steps. */
+    public ExecutorService executor() {
+        return work;
+    }
+
+    /**
+     * Claims the offer's path and prepares the receiving side (ffmpeg starts with {@link StreamSink#startFrom}).
+     *
+     * @throws StorageRefusal UNSUPPORTED_PROFILE for an unknown profile, a wire format other than ours, or no
+     *                        ffmpeg here; BAD_SOURCE for a source without video; the landing area's refusals
+     */
+    public StreamSink begin(LandingArea landing, Offer offer) throws StorageRefusal, IOException {
+        Transcode t = offer.getTranscode();
+        if (unavailable != null) {
+            throw new StorageRefusal(Reason.UNSUPPORTED_PROFILE, "this receiver cannot transcode: " + unavailable);
+        }
+        Profile p = profiles.get(t.getProfile()).orElseThrow(() -> new StorageRefusal(Reason.UNSUPPORTED_PROFILE,
+                "this receiver has no profile '" + t.getProfile() + "' (it knows " + profiles.names() + ")"));
+        if (!p.wireFormat().equals(t.getWireFormat())) {
+            throw new StorageRefusal(Reason.UNSUPPORTED_PROFILE, "profile '" + p.name() + "' sends " + t.getWireFormat()
+                    + " from the sender but expects " + p.wireFormat() + " here; configure it alike on both nodes");
+        }
+        if (Media.video(t.getSource()).isEmpty() || Media.frames(t.getSource()) == 0) {
+            throw new StorageRefusal(Reason.BAD_SOURCE, "profile '" + p.name() + "' needs a video source; the "
+                    + "sender's is " + Media.describe(t.getSource()));
+        }
+        LandingArea.Claim claim = landing.claimOutput(offer.getPath(), t.getSourceSize());
+        return new TranscodeSink(claim, p, t.getSource(), offer.getMtimeMillis(), tools);
+    }
+
+    @Override
+    public void close() {
+        work.shutdownNow();
+    }
+}

@@ -1,0 +1,27 @@
+package fff.sender;
+
+import fff.common.transcode.FfmpegTools;
+import fff.common.transcode.Profiles;
+import java.util.Objects;
+
+/**
+ * The sending node's transcode side: its profiles and ffmpeg, or why it has none (then jobs with a profile fail
+ * with that reason, not retried).
+ *
+ * @param tools       ffmpeg and ffprobe, or null
+ * @param profiles    the profiles this node knows
+ * @param unavailable why there is no ffmpeg, when {@code tools} is null
+ */
+public record Transcoding(FfmpegTools tools, Profiles profiles, String unavailable) {
+
+    /** No ffmpeg configured. */
+    public static final Transcoding NONE = new Transcoding(null, Profiles.builtIns(), "no ffmpeg configured");
+
+    public Transcoding {
+        Objects.requireNonNull(profiles, "profiles");
+    }
+
+    public static Transcoding of(FfmpegTools tools, Profiles profiles) {
+        return new Transcoding(Objects.requireNonNull(tools, "tools"), profiles, null);
+    }
+}
