@@ -3,6 +3,11 @@ package fff.node;
 import fff.common.config.NodeConfig;
 import fff.common.identity.NodeIdentity;
 import fff.common.jobs.Job;
+import fff.common.transcode.FfmpegTools;
+import fff.common.transcode.Media;
+import fff.common.transcode.MediaException;
+import fff.common.transcode.Probe;
+import fff.proto.MediaInfo;
 import fff.common.jobs.JobState;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -19,7 +24,9 @@ import picocli.CommandLine.Option;
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "Two nodes on loopback, each run from a config file written under --work: site A watches "
                 + "an outbox and sends what lands there to site B over mutual TLS under a tree of concurrency "
-                + "limits, then every file is compared byte for byte.")
+                + "limits, then every file is compared byte for byte. With ffmpeg on PATH, site A also sends a "
+                + "short IMX30 clip with the imx30 profile (H.264 on the link, IMX30 again at site B) and the "
+                + "demo prints what arrived.")
 final class DemoCommand implements Callable<Integer> {
 
     @Option(names = "--work", paramLabel = "DIR", description = "Working directory (default: a new temp dir)")
@@ -39,6 +46,18 @@ final class DemoCommand implements Callable<Integer> {
         Path outbox = Files.createDirectories(dir.resolve("siteA-outbox"));
         Path incoming = dir.resolve("siteB-incoming");
         int files = generate(staging.resolve("sample"), bigMb);
+        FfmpegTools ffmpeg = null;
+        try {
+            ffmpeg = FfmpegTools.find(null);
+        } catch (MediaException e) {
+            System.out.println("no ffmpeg, so the demo skips the transcode (ops/deps-debian.sh installs it): "
+                    + e.getMessage());
+        }
+        Path clip = staging.resolve("clip.mxf");
+        Path videoOut = Files.createDirectories(dir.resolve("siteA-video"));
+        if (ffmpeg != null) {
+            makeImx30(ffmpeg, clip, 6, 4);
+        }
         int port;
         try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             port = probe.getLocalPort();
@@ -59,26 +78,73 @@ final class DemoCommand implements Callable<Integer> {
                   siteB: {peer: "127.0.0.1:%d", id: "%s"}
                 watch:
                   - {path: siteA-outbox, name: outbox, group: NAS, to: "siteB:from-siteA", stable-for: 1s}
-                """.formatted(port, siteB.id()));
+                %s""".formatted(port, siteB.id(), ffmpeg == null ? "" : """
+                  # IMX30 leaves as H.264 4:2:2 in MPEG-TS and is stored at site B as IMX30 (D-10 MXF) again
+                  - {path: siteA-video, name: video, group: NAS, to: "siteB:video", stable-for: 1s, profile: imx30}
+                """));
         System.out.println("site A " + siteA.id() + " (config " + configA + ")");
         System.out.println("site B " + siteB.id() + " (config " + configB + ")");
         try (NodeRuntime b = new NodeRuntime(NodeConfig.load(configB), siteB, System.out);
                 NodeRuntime a = new NodeRuntime(NodeConfig.load(configA), siteA, System.out)) {
             b.start();
             a.start();
-            try (var list = Files.list(staging)) {
-                for (Path p : (Iterable<Path>) list::iterator) {
-                    Files.move(p, outbox.resolve(p.getFileName().toString())); // appears at once
-                }
-            }
+            Files.move(staging.resolve("sample"), outbox.resolve("sample")); // appears at once
             System.out.printf("dropped %d files into %s%n", files, outbox);
-            if (!awaitDone(a, files, Duration.ofMinutes(10))) {
+            if (ffmpeg != null) {
+                Files.move(clip, videoOut.resolve("clip.mxf"));
+                System.out.println("dropped an IMX30 clip into " + videoOut);
+            }
+            if (!awaitDone(a, files + (ffmpeg != null ? 1 : 0), Duration.ofMinutes(10))) {
                 return 1;
             }
             int same = compare(outbox, incoming.resolve("from-siteA"));
             System.out.printf("checked: all %d files at site B are byte-identical to site A's%n", same);
+            if (ffmpeg != null) {
+                reportTranscode(a, ffmpeg, videoOut.resolve("clip.mxf"), incoming.resolve("video/clip.mxf"));
+            }
             System.out.println("demo files and both nodes' configs and journals are under " + dir);
             return 0;
+        }
+    }
+
+    /** Prints the IMX30 clip as sent and as stored at site B, and what crossed the link. */
+    private static void reportTranscode(NodeRuntime a, FfmpegTools ffmpeg, Path source, Path arrived)
+            throws MediaException, IOException {
+        Probe probe = new Probe(ffmpeg);
+        MediaInfo in = probe.probe(source);
+        MediaInfo out = probe.probe(arrived);
+        long wire = a.engine().jobs().join().stream().filter(j -> "video".equals(j.spec().rule()))
+                .mapToLong(Job::bytesSent).sum();
+        long size = Files.size(source);
+        System.out.println("IMX30 at site A: " + Media.describe(in) + ", " + Sizes.human(size));
+        System.out.println("IMX30 at site B: " + Media.describe(out) + ", " + Sizes.human(Files.size(arrived)));
+        System.out.printf("on the wire: %s as H.264 4:2:2 + SMPTE 302M audio in MPEG-TS, %.0f%% of the source%n",
+                Sizes.human(wire), 100.0 * wire / size);
+    }
+
+    /**
+     * An IMX30 test clip (as ops/media/make-imx30.sh makes it): D-10 MXF, MPEG-2 4:2:2 intra 30 Mb/s, 720x608
+     * 25i TFF, {@code channels} channels of 24-bit tones, timecode 10:00:00:00.
+     */
+    static void makeImx30(FfmpegTools ffmpeg, Path out, int seconds, int channels) throws IOException,
+            InterruptedException {
+        StringBuilder tones = new StringBuilder();
+        for (int i = 0; i < channels; i++) {
+            tones.append(i == 0 ? "" : "|").append("0.5*sin(2*PI*").append(440 + 110 * i).append("*t)");
+        }
+        Files.createDirectories(out.getParent());
+        Process p = new ProcessBuilder(ffmpeg.ffmpeg().toString(), "-nostdin", "-hide_banner", "-v", "error", "-y",
+                "-f", "lavfi", "-i", "testsrc2=size=720x576:rate=25", "-f", "lavfi", "-i",
+                "aevalsrc=exprs=" + tones + ":sample_rate=48000",
+                "-filter_complex", "[0:v]pad=720:608:0:32,format=yuv422p,setfield=tff[v]", "-map", "[v]",
+                "-map", "1:a", "-t", String.valueOf(seconds), "-c:v", "mpeg2video", "-g", "1", "-bf", "0",
+                "-flags", "+ildct+ilme", "-top", "1", "-b:v", "30M", "-minrate", "30M", "-maxrate", "30M",
+                "-bufsize", "1200000", "-rc_init_occupancy", "1200000", "-aspect", "4:3", "-c:a", "pcm_s24le",
+                "-ar", "48000", "-timecode", "10:00:00:00", "-f", "mxf_d10", out.toString())
+                .redirectErrorStream(true).start();
+        String said = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        if (p.waitFor() != 0) {
+            throw new IOException("ffmpeg could not make the sample IMX30 clip: " + said.strip());
         }
     }
 

@@ -199,6 +199,14 @@ final class ReceiverSession extends ChannelInboundHandlerAdapter {
                     "an offer is at most one of directory, remove, rename and transcode"), true);
             return;
         }
+        if (transcode) {
+            StorageRefusal no = transcoder.refusal(offer);
+            if (no != null) {
+                LOG.warn("refused a transcode from {}: {}", peerName, no.getMessage());
+                write(Frames.reject(id, no.reason(), no.getMessage()), true);
+                return;
+            }
+        }
         // a transcode blocks on its ffmpeg for as long as that takes: it gets a thread of its own
         InboundStream s = new InboundStream(id, offer,
                 new DiskChain(transcode ? transcoder.executor() : disk, ctx.executor()));

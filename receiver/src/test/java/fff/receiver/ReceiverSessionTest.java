@@ -25,8 +25,10 @@ import fff.proto.HashAlgorithm;
 import fff.proto.Hello;
 import fff.proto.HelloAck;
 import fff.proto.Offer;
+import fff.proto.Transcode;
 import fff.proto.Ping;
 import fff.proto.Reason;
+import fff.proto.Reject;
 import fff.proto.Start;
 import fff.receiver.storage.LandingArea;
 import io.netty.buffer.ByteBuf;
@@ -586,6 +588,28 @@ class ReceiverSessionTest {
                 .setRemove(true).setRenameFrom("y.bin"))));
         assertEquals(Reason.PROTOCOL_ERROR, single(drain(ch)).getReject().getReason());
         assertTrue(ch.isActive());
+    }
+
+    // ---- transcodes (the real ffmpeg path is covered end to end by TranscodeIT) ----
+
+    @Test
+    void aReceiverWithoutFfmpegNeitherAdvertisesNorTakesTranscodes() {
+        EmbeddedChannel ch = ready(Runnable::run);
+        ch.writeInbound(frame(Frame.newBuilder().setOffer(Offer.newBuilder().setStream(1).setPath("v/clip.mxf")
+                .setTranscode(Transcode.newBuilder().setProfile("imx30").setWireFormat("mpegts")))));
+        Reject r = single(drain(ch)).getReject();
+        assertEquals(Reason.UNSUPPORTED_PROFILE, r.getReason());
+        assertTrue(r.getMessage().contains("cannot transcode: not in this test"), r.getMessage());
+        assertTrue(ch.isActive());
+        assertTrue(Files.notExists(root.resolve("v")), "nothing made for a refused offer");
+    }
+
+    @Test
+    void aTranscodeIsNotAlsoADirectoryOrAnEdit() {
+        EmbeddedChannel ch = ready(Runnable::run);
+        ch.writeInbound(frame(Frame.newBuilder().setOffer(Offer.newBuilder().setStream(1).setPath("x.mxf")
+                .setDirectory(true).setTranscode(Transcode.newBuilder().setProfile("imx30")))));
+        assertEquals(Reason.PROTOCOL_ERROR, single(drain(ch)).getReject().getReason());
     }
 
     // ---- interruption ----

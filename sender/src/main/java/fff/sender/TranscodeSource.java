@@ -55,11 +55,11 @@ final class TranscodeSource {
                     long done = totalFrames <= 0 ? 0 : Math.min(transfer.size, transfer.size * frame / totalFrames);
                     transfer.listener.progress(done, transfer.size);
                     transfer.listener.media(frame, totalFrames, fps, speed);
-                });
+                }, true);
         ffmpeg = run;
         run.finished().whenComplete((ok, err) -> {
             if (err == null) {
-                pipe.close(); // every byte ffmpeg wrote is in the pipe: jaffree's pump ended before it returned
+                pipe.close(); // every byte ffmpeg wrote is in the pipe: jaffree waited for its pump (drainOutput)
             } else {
                 pipe.fail(new IOException(err.getMessage(), err));
             }

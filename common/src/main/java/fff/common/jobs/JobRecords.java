@@ -48,7 +48,9 @@ final class JobRecords {
         StringBuilder note = new StringBuilder(switch (j.spec.op()) {
             case REMOVE -> d.getAlreadyPresent() ? "already gone at the destination" : "removed at the destination";
             case RENAME -> "renamed at the destination from " + j.spec.renameFrom();
-            case SEND -> d.getAlreadyPresent() ? "already present at the destination"
+            case SEND -> j.spec.profile() != null ? "transcoded with " + j.spec.profile() + ", "
+                    + d.getBytesSent() + " bytes on the wire"
+                    : d.getAlreadyPresent() ? "already present at the destination"
                     : d.getResumedFrom() > 0 ? "resumed at " + d.getResumedFrom() : "delivered";
         });
         if (!d.getAfterResult().isEmpty()) {

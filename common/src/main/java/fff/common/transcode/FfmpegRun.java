@@ -9,7 +9,9 @@ import com.github.kokorin.jaffree.process.Stopper;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -31,6 +33,12 @@ public final class FfmpegRun {
     private static final Logger LOG = LoggerFactory.getLogger(FfmpegRun.class);
     private static final int TAIL_LINES = 6;
     private static final AtomicInteger SEQ = new AtomicInteger();
+    /** Runs whose process may still be alive: killed if the JVM exits, so no ffmpeg outlives its node. */
+    private static final Set<FfmpegRun> LIVE = ConcurrentHashMap.newKeySet();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> LIVE.forEach(FfmpegRun::kill), "fff-ffmpeg-reaper"));
+    }
 
     private final String label;
     private final ArrayDeque<String> tail = new ArrayDeque<>();
@@ -44,11 +52,23 @@ public final class FfmpegRun {
 
     /**
      * Starts ffmpeg with {@code input}, then {@code args} (output options, e.g. codecs), then {@code output}.
+     * Once ffmpeg exited, {@link #finished()} waits up to 2 s for jaffree's pumps to finish.
      *
      * @param label names the run in messages, e.g. "sending ffmpeg"
      */
     public static FfmpegRun start(FfmpegTools tools, String label, Input input, Output output, List<String> args,
             Progress progress) {
+        return start(tools, label, input, output, args, progress, false);
+    }
+
+    /**
+     * As above; with {@code drainOutput}, {@link #finished()} completes only once jaffree's output pump has
+     * handed on every byte ffmpeg wrote, however long a slow reader takes (a pipe output under back-pressure:
+     * giving up on the pump after a timeout would cut the stream short). The reader must then fail its end of
+     * the pipe to stop a stuck pump.
+     */
+    public static FfmpegRun start(FfmpegTools tools, String label, Input input, Output output, List<String> args,
+            Progress progress, boolean drainOutput) {
         FfmpegRun run = new FfmpegRun(label);
         FFmpeg ffmpeg = new FFmpeg(tools.ffmpeg()) {
             @Override
@@ -62,13 +82,16 @@ public final class FfmpegRun {
                 };
             }
         };
-        ffmpeg.addInput(input).addOutput(output).setOverwriteOutput(true).setExecutorTimeoutMillis(2_000)
+        // jaffree: 0 = wait for its helper threads without limit
+        ffmpeg.addInput(input).addOutput(output).setOverwriteOutput(true)
+                .setExecutorTimeoutMillis(drainOutput ? 0 : 2_000)
                 .setOutputListener(run::line)
                 .setProgressListener(p -> progress.update(nz(p.getFrame()), p.getFps() == null ? 0 : p.getFps(),
                         p.getSpeed() == null ? 0 : p.getSpeed()));
         for (String a : args) {
             ffmpeg.addArgument(a);
         }
+        LIVE.add(run);
         Thread t = new Thread(() -> run.execute(ffmpeg), "fff-ffmpeg-" + SEQ.incrementAndGet());
         t.setDaemon(true);
         t.start();
@@ -95,6 +118,7 @@ public final class FfmpegRun {
             if (p != null && p.isAlive()) {
                 p.destroyForcibly();
             }
+            LIVE.remove(this);
         }
     }
 

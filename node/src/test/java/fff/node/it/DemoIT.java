@@ -10,7 +10,10 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The README's quick-start demo, as a user runs it (smaller big file): two nodes from config files, all verified. */
+/**
+ * The README's quick-start demo, as a user runs it (smaller big file): two nodes from config files, all verified,
+ * and (ffmpeg being installed, as .ci/run does) an IMX30 clip transcoded on the way and stored as IMX30 again.
+ */
 class DemoIT {
 
     @Test
@@ -19,7 +22,11 @@ class DemoIT {
                 dir.toString())) {
             assertEquals(0, demo.waitFor(Duration.ofMinutes(3)), demo.output());
             assertTrue(demo.output().contains("checked: all 205 files at site B are byte-identical"), demo.output());
-            assertEquals(205, demo.lines().stream().filter(l -> l.matches("job \\d+ done NAS .*")).count());
+            assertEquals(206, demo.lines().stream().filter(l -> l.matches("job \\d+ done NAS .*")).count());
+            assertTrue(demo.output().contains("IMX30 at site B: mxf, mpeg2video 720x608 tt 25/1 150 frames, 6.00 s, "
+                    + "audio 4 ch, tc 10:00:00:00"), demo.output());
+            assertTrue(demo.lines().stream().anyMatch(l -> l.matches("on the wire: .* MPEG-TS, [1-3]\\d% of the source")),
+                    demo.output());
             assertTrue(Files.exists(dir.resolve("siteA.yaml")) && Files.exists(dir.resolve("siteB.yaml")));
             demo.assertNoLeaks();
         }

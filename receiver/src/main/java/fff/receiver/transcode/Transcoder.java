@@ -58,26 +58,45 @@ public final class Transcoder implements AutoCloseable {
     }
 
     /**
-     * Claims the offer's path and prepares the receiving side (ffmpeg starts with {@link StreamSink#startFrom}).
-     *
-     * @throws StorageRefusal UNSUPPORTED_PROFILE for an unknown profile, a wire format other than ours, or no
-     *                        ffmpeg here; BAD_SOURCE for a source without video; the landing area's refusals
+     * Why this receiver cannot take the transcode {@code offer}, or null when it can: no ffmpeg here
+     * (UNSUPPORTED_PROFILE), an unknown profile or another wire format than ours (UNSUPPORTED_PROFILE), a source
+     * without video (BAD_SOURCE). No I/O: safe on an event loop.
      */
-    public StreamSink begin(LandingArea landing, Offer offer) throws StorageRefusal, IOException {
+    public StorageRefusal refusal(Offer offer) {
         Transcode t = offer.getTranscode();
         if (unavailable != null) {
-            throw new StorageRefusal(Reason.UNSUPPORTED_PROFILE, "this receiver cannot transcode: " + unavailable);
+            return new StorageRefusal(Reason.UNSUPPORTED_PROFILE, "this receiver cannot transcode: " + unavailable);
         }
-        Profile p = profiles.get(t.getProfile()).orElseThrow(() -> new StorageRefusal(Reason.UNSUPPORTED_PROFILE,
-                "this receiver has no profile '" + t.getProfile() + "' (it knows " + profiles.names() + ")"));
+        Profile p = profiles.get(t.getProfile()).orElse(null);
+        if (p == null) {
+            return new StorageRefusal(Reason.UNSUPPORTED_PROFILE, "this receiver has no profile '" + t.getProfile()
+                    + "' (it knows " + profiles.names() + ")");
+        }
         if (!p.wireFormat().equals(t.getWireFormat())) {
-            throw new StorageRefusal(Reason.UNSUPPORTED_PROFILE, "profile '" + p.name() + "' sends " + t.getWireFormat()
-                    + " from the sender but expects " + p.wireFormat() + " here; configure it alike on both nodes");
+            return new StorageRefusal(Reason.UNSUPPORTED_PROFILE, "profile '" + p.name() + "' sends "
+                    + t.getWireFormat() + " from the sender but expects " + p.wireFormat()
+                    + " here; configure it alike on both nodes");
         }
         if (Media.video(t.getSource()).isEmpty() || Media.frames(t.getSource()) == 0) {
-            throw new StorageRefusal(Reason.BAD_SOURCE, "profile '" + p.name() + "' needs a video source; the "
+            return new StorageRefusal(Reason.BAD_SOURCE, "profile '" + p.name() + "' needs a video source; the "
                     + "sender's is " + Media.describe(t.getSource()));
         }
+        return null;
+    }
+
+    /**
+     * Claims the offer's path for the receiving ffmpeg (which starts with {@link StreamSink#startFrom}).
+     * Blocking (makes folders, checks space): call from the stream's chain.
+     *
+     * @throws StorageRefusal what {@link #refusal} says, or the landing area's refusals
+     */
+    public StreamSink begin(LandingArea landing, Offer offer) throws StorageRefusal, IOException {
+        StorageRefusal r = refusal(offer);
+        if (r != null) {
+            throw r;
+        }
+        Transcode t = offer.getTranscode();
+        Profile p = profiles.get(t.getProfile()).orElseThrow();
         LandingArea.Claim claim = landing.claimOutput(offer.getPath(), t.getSourceSize());
         return new TranscodeSink(claim, p, t.getSource(), offer.getMtimeMillis(), tools);
     }
