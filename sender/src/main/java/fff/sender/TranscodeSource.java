@@ -1,6 +1,5 @@
 package fff.sender;
 
-import com.github.kokorin.jaffree.ffmpeg.PipeOutput;
 import com.github.kokorin.jaffree.ffmpeg.UrlInput;
 import fff.common.transcode.BytePipe;
 import fff.common.transcode.FfmpegRun;
@@ -13,10 +12,11 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The sending end of a transcode: this node's ffmpeg reads the source and writes the profile's wire format
- * into a bounded pipe, which the session drains into the stream as credit allows. While the receiver is
- * slower the pipe stays full, jaffree's pump blocks on it and ffmpeg blocks on its output: back-pressure from
- * the receiving ffmpeg all the way to the source, with memory bounded by the windows and this pipe.
+ * The sending end of a transcode: this node's ffmpeg reads the source and writes the profile's wire format to
+ * its stdout, which is copied into a bounded pipe that the session drains into the stream as credit allows.
+ * While the receiver is slower the pipe stays full, the copy blocks on it and ffmpeg blocks on its stdout:
+ * back-pressure from the receiving ffmpeg all the way to the source, with memory bounded by the windows, this
+ * pipe and the OS pipe.
  */
 final class TranscodeSource {
 
@@ -48,22 +48,14 @@ final class TranscodeSource {
     void start() {
         TranscodeRequest tr = transfer.transcode;
         long totalFrames = Media.frames(tr.media());
-        FfmpegRun run = FfmpegRun.start(tr.tools(), "sending ffmpeg (" + tr.profile().name() + ")",
-                UrlInput.fromPath(transfer.source),
-                PipeOutput.pumpTo(pipe.outputStream()).setFormat(tr.profile().wireFormat()),
-                tr.profile().sendArgs(tr.media()), (frame, fps, speed) -> {
+        FfmpegRun run = FfmpegRun.startPiped(tr.tools(), "sending ffmpeg (" + tr.profile().name() + ")",
+                UrlInput.fromPath(transfer.source), tr.profile().wireFormat(), tr.profile().sendArgs(tr.media()),
+                (frame, fps, speed) -> {
                     long done = totalFrames <= 0 ? 0 : Math.min(transfer.size, transfer.size * frame / totalFrames);
                     transfer.listener.progress(done, transfer.size);
                     transfer.listener.media(frame, totalFrames, fps, speed);
-                }, true);
+                }, pipe); // closed when all of ffmpeg's output is in it, failed when ffmpeg fails
         ffmpeg = run;
-        run.finished().whenComplete((ok, err) -> {
-            if (err == null) {
-                pipe.close(); // every byte ffmpeg wrote is in the pipe: jaffree waited for its pump (drainOutput)
-            } else {
-                pipe.fail(new IOException(err.getMessage(), err));
-            }
-        });
         if (stopped) {
             run.kill();
         }

@@ -2,7 +2,6 @@ package fff.common.transcode;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.util.concurrent.locks.Condition;
@@ -130,20 +129,13 @@ public final class BytePipe {
         }
     }
 
-    /** Waits, but a thread interrupt fails the pipe rather than being lost: a stuck peer never wedges us. */
-    private void awaitUninterruptibly(Condition c) throws InterruptedIOException {
-        try {
-            c.await();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            InterruptedIOException x = new InterruptedIOException("interrupted while waiting on the pipe");
-            if (failure == null) {
-                failure = x;
-            }
-            notEmpty.signalAll();
-            notFull.signalAll();
-            throw x;
-        }
+    /**
+     * Waits; an interrupt does not end the wait (jaffree interrupts its helper threads when it stops waiting for
+     * them, which must not cut a stream short): {@link #fail} is the way to stop a blocked side. The interrupt
+     * status is kept for the caller.
+     */
+    private static void awaitUninterruptibly(Condition c) {
+        c.awaitUninterruptibly();
     }
 
     /** The reading end as a stream (for ffmpeg's input pump). */

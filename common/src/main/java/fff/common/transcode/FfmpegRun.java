@@ -4,8 +4,15 @@ import com.github.kokorin.jaffree.JaffreeException;
 import com.github.kokorin.jaffree.ffmpeg.FFmpeg;
 import com.github.kokorin.jaffree.ffmpeg.FFmpegStopper;
 import com.github.kokorin.jaffree.ffmpeg.Input;
+import com.github.kokorin.jaffree.ffmpeg.FFmpegResult;
 import com.github.kokorin.jaffree.ffmpeg.Output;
+import com.github.kokorin.jaffree.ffmpeg.UrlOutput;
+import com.github.kokorin.jaffree.log.LogMessage;
+import com.github.kokorin.jaffree.process.StdReader;
 import com.github.kokorin.jaffree.process.Stopper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.List;
@@ -45,6 +52,8 @@ public final class FfmpegRun {
     private final CompletableFuture<Void> finished = new CompletableFuture<>();
     private volatile Process process;
     private volatile boolean killed;
+    /** Piped output: ffmpeg exited 0, and its stdout ended; both before the pipe closes. */
+    private final AtomicInteger outputHalves = new AtomicInteger();
 
     private FfmpegRun(String label) {
         this.label = label;
@@ -52,23 +61,28 @@ public final class FfmpegRun {
 
     /**
      * Starts ffmpeg with {@code input}, then {@code args} (output options, e.g. codecs), then {@code output}.
-     * Once ffmpeg exited, {@link #finished()} waits up to 2 s for jaffree's pumps to finish.
      *
      * @param label names the run in messages, e.g. "sending ffmpeg"
      */
     public static FfmpegRun start(FfmpegTools tools, String label, Input input, Output output, List<String> args,
             Progress progress) {
-        return start(tools, label, input, output, args, progress, false);
+        return launch(tools, label, input, output, args, progress, null);
     }
 
     /**
-     * As above; with {@code drainOutput}, {@link #finished()} completes only once jaffree's output pump has
-     * handed on every byte ffmpeg wrote, however long a slow reader takes (a pipe output under back-pressure:
-     * giving up on the pump after a timeout would cut the stream short). The reader must then fail its end of
-     * the pipe to stop a stuck pump.
+     * Starts ffmpeg writing {@code format} to its standard output, which is copied into {@code out}: the pipe is
+     * closed once ffmpeg exited 0 and every byte it wrote is in the pipe (however long a slow reader takes to
+     * make room), and failed with ffmpeg's last lines when it fails or is killed. A stdout pipe rather than
+     * jaffree's socket output: that one waits in accept() for ever if ffmpeg dies before connecting, and is
+     * given up after a timeout while a slow reader holds it back, cutting the stream short.
      */
-    public static FfmpegRun start(FfmpegTools tools, String label, Input input, Output output, List<String> args,
-            Progress progress, boolean drainOutput) {
+    public static FfmpegRun startPiped(FfmpegTools tools, String label, Input input, String format, List<String> args,
+            Progress progress, BytePipe out) {
+        return launch(tools, label, input, UrlOutput.toUrl("pipe:1").setFormat(format), args, progress, out);
+    }
+
+    private static FfmpegRun launch(FfmpegTools tools, String label, Input input, Output output, List<String> args,
+            Progress progress, BytePipe stdout) {
         FfmpegRun run = new FfmpegRun(label);
         FFmpeg ffmpeg = new FFmpeg(tools.ffmpeg()) {
             @Override
@@ -81,21 +95,70 @@ public final class FfmpegRun {
                     }
                 };
             }
+
+            @Override
+            protected StdReader<FFmpegResult> createStdOutReader() {
+                return stdout == null ? super.createStdOutReader() : new PipeCopy(run, stdout);
+            }
         };
-        // jaffree: 0 = wait for its helper threads without limit
-        ffmpeg.addInput(input).addOutput(output).setOverwriteOutput(true)
-                .setExecutorTimeoutMillis(drainOutput ? 0 : 2_000)
+        ffmpeg.addInput(input).addOutput(output).setOverwriteOutput(true).setExecutorTimeoutMillis(2_000)
                 .setOutputListener(run::line)
                 .setProgressListener(p -> progress.update(nz(p.getFrame()), p.getFps() == null ? 0 : p.getFps(),
                         p.getSpeed() == null ? 0 : p.getSpeed()));
         for (String a : args) {
             ffmpeg.addArgument(a);
         }
+        if (stdout != null) {
+            run.finished.whenComplete((ok, err) -> {
+                if (err != null) {
+                    stdout.fail(new IOException(err.getMessage(), err));
+                } else {
+                    run.outputDone(stdout);
+                }
+            });
+        }
         LIVE.add(run);
         Thread t = new Thread(() -> run.execute(ffmpeg), "fff-ffmpeg-" + SEQ.incrementAndGet());
         t.setDaemon(true);
         t.start();
         return run;
+    }
+
+    /** Copies ffmpeg's stdout into a pipe; jaffree runs it on a thread of its own. */
+    private static final class PipeCopy implements StdReader<FFmpegResult> {
+        private final FfmpegRun run;
+        private final BytePipe pipe;
+
+        PipeCopy(FfmpegRun run, BytePipe pipe) {
+            this.run = run;
+            this.pipe = pipe;
+        }
+
+        @Override
+        public FFmpegResult read(InputStream stdOut) {
+            byte[] buf = new byte[64 << 10];
+            try {
+                for (int n; (n = stdOut.read(buf)) > 0; ) {
+                    pipe.write(ByteBuffer.wrap(buf, 0, n)); // blocks while the reader is behind
+                }
+            } catch (IOException e) {
+                pipe.fail(e); // ours failed (stopped), or ffmpeg's end broke: either way the stream is over
+            }
+            run.outputDone(pipe);
+            return null;
+        }
+
+        @Override
+        public List<LogMessage> getErrorLogMessages() {
+            return List.of();
+        }
+    }
+
+    /** Called when ffmpeg exited 0 and when its stdout ended: the second call closes the pipe. */
+    private void outputDone(BytePipe pipe) {
+        if (outputHalves.incrementAndGet() == 2) {
+            pipe.close();
+        }
     }
 
     private void execute(FFmpeg ffmpeg) {
@@ -108,7 +171,9 @@ public final class FfmpegRun {
             }
         } catch (JaffreeException | IllegalStateException e) {
             Process p = process;
-            String exit = p != null && !p.isAlive() ? " (exit " + p.exitValue() + ")" : "";
+            String exit = p == null || p.isAlive() ? ""
+                    : p.exitValue() > 128 ? " (killed by signal " + (p.exitValue() - 128) + ")"
+                    : " (exit " + p.exitValue() + ")";
             finished.completeExceptionally(new MediaException(killed ? label + " was stopped"
                     : label + " failed" + exit + ": " + tail(), e));
         } catch (Throwable e) {

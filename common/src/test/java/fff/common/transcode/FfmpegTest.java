@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.github.kokorin.jaffree.ffmpeg.NullOutput;
-import com.github.kokorin.jaffree.ffmpeg.PipeOutput;
 import com.github.kokorin.jaffree.ffmpeg.UrlInput;
 import com.github.kokorin.jaffree.ffmpeg.UrlOutput;
 import fff.proto.MediaInfo;
@@ -68,26 +67,60 @@ class FfmpegTest {
     @Test
     void aSlowReaderStillGetsEveryByteFfmpegWrote() throws Exception {
         BytePipe pipe = new BytePipe(64 << 10);
-        FfmpegRun run = FfmpegRun.start(tools, "raw ffmpeg",
-                UrlInput.fromUrl("testsrc2=size=320x240:rate=25:duration=0.4").setFormat("lavfi"),
-                PipeOutput.pumpTo(pipe.outputStream()).setFormat("rawvideo"),
-                List.of("-pix_fmt", "yuv420p"), (f, fps, speed) -> { }, true);
-        run.finished().whenComplete((ok, err) -> {
-            if (err == null) {
-                pipe.close();
-            } else {
-                pipe.fail(new java.io.IOException(err.getMessage()));
-            }
-        });
-        // ffmpeg's 1.1 MB fit in the socket buffers, so it exits at once; its output waits in the pump, not lost
+        FfmpegRun run = FfmpegRun.startPiped(tools, "raw ffmpeg",
+                UrlInput.fromUrl("testsrc2=size=320x240:rate=25:duration=2").setFormat("lavfi"), "rawvideo",
+                List.of("-pix_fmt", "yuv420p"), (f, fps, speed) -> { }, pipe);
+        // more than jaffree's 2 s wait for its helper threads, which it then interrupts: nothing may be lost
         Thread.sleep(3_000);
         long total = 0;
         java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(8192);
         for (int n; (n = pipe.read(buf.clear())) >= 0; ) {
             total += n;
         }
-        assertEquals(10L * 320 * 240 * 3 / 2, total, "10 frames of 320x240 yuv420p");
+        assertEquals(50L * 320 * 240 * 3 / 2, total, "50 frames of 320x240 yuv420p");
         run.finished().get(10, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void anFfmpegKilledAtOnceEndsItsPipeWithAnError() throws Exception {
+        BytePipe pipe = new BytePipe(64 << 10);
+        FfmpegRun run = FfmpegRun.startPiped(tools, "short-lived ffmpeg",
+                UrlInput.fromUrl("testsrc2=size=320x240:rate=25").setFormat("lavfi").setReadAtFrameRate(true),
+                "rawvideo", List.of("-pix_fmt", "yuv420p"), (f, fps, speed) -> { }, pipe);
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (run.pid() < 0 && System.nanoTime() < deadline) {
+            Thread.sleep(1);
+        }
+        ProcessHandle.of(run.pid()).orElseThrow().destroyForcibly(); // maybe before it opened anything
+        java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(8192);
+        java.io.IOException e = assertThrows(java.io.IOException.class, () -> {
+            while (pipe.read(buf.clear()) >= 0) {
+                // drain
+            }
+        });
+        assertTrue(e.getMessage().contains("short-lived ffmpeg failed"), e.getMessage());
+        run.finished().handle((ok, err) -> null).get(10, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void anFfmpegKilledFromOutsideEndsItsDrainedPipeWithAnError() throws Exception {
+        BytePipe pipe = new BytePipe(64 << 10);
+        AtomicLong frames = new AtomicLong();
+        FfmpegRun run = FfmpegRun.startPiped(tools, "victim ffmpeg",
+                UrlInput.fromUrl("testsrc2=size=320x240:rate=25").setFormat("lavfi").setReadAtFrameRate(true),
+                "rawvideo", List.of("-pix_fmt", "yuv420p"), (f, fps, speed) -> frames.set(f), pipe);
+        java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(8192);
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (frames.get() < 5 && System.nanoTime() < deadline) {
+            pipe.read(buf.clear());
+        }
+        ProcessHandle.of(run.pid()).orElseThrow().destroyForcibly();
+        java.io.IOException e = assertThrows(java.io.IOException.class, () -> {
+            while (true) {
+                pipe.read(buf.clear());
+            }
+        });
+        assertTrue(e.getMessage().contains("victim ffmpeg failed (killed by signal 9)"), e.getMessage());
     }
 
     @Test

@@ -165,6 +165,48 @@ class TranscodeIT {
     }
 
     @Test
+    void aKilledFfmpegOnEitherSideFailsTheAttemptCleanlyAndTheRetryDelivers(@TempDir Path dir) throws Exception {
+        Sites s = new Sites(dir);
+        Files.createDirectories(s.watch.resolve("video"));
+        try (FffProcess b = s.startReceiver(""); FffProcess a = s.startSender("""
+                jobs: {backoff: 300ms}
+                watch:
+                  - {path: w/video, group: NAS, to: "siteB:video", stable-for: 300ms, profile: imx30}
+                """)) {
+            a.await("watching ");
+            Files.copy(clip4, s.watch.resolve("video/clip4.mxf"));
+            // attempt 1 loses the receiving ffmpeg, attempt 2 the sending one
+            for (int round = 1; round <= 2; round++) {
+                FffProcess side = round == 1 ? b : a;
+                long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+                while (Clips.ffmpegsUnder(a.pid()).isEmpty() || Clips.ffmpegsUnder(b.pid()).isEmpty()) {
+                    assertTrue(System.nanoTime() < deadline, "both ffmpegs should run:\n" + a.output() + b.output());
+                    Thread.sleep(20);
+                }
+                List<Long> attempt = Stream.concat(Clips.ffmpegsUnder(a.pid()).stream(),
+                        Clips.ffmpegsUnder(b.pid()).stream()).toList();
+                Clips.ffmpegsUnder(side.pid()).forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
+                awaitCount(a, "job 1 retry .*TRANSCODE_FAILED.*", round);
+                long gone = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+                while (attempt.stream().anyMatch(pid -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false))) {
+                    assertTrue(System.nanoTime() < gone, "the failed attempt's other ffmpeg must go too: " + attempt);
+                    Thread.sleep(20);
+                }
+                awaitCount(a, "job 1 started .*", round + 1);
+            }
+            a.await(l -> l.matches("job 1 done .*"), Duration.ofSeconds(120));
+            JsonNode got = Clips.probe(s.landing.resolve("video/clip4.mxf"));
+            assertEquals(Clips.stream(Clips.probe(clip4), "video").get("nb_read_packets").asText(),
+                    Clips.stream(got, "video").get("nb_read_packets").asText());
+            assertEquals(2, a.lines().stream().filter(l -> l.matches("job 1 retry .*TRANSCODE_FAILED.*")).count(),
+                    a.output());
+            assertNoPartials(s.landing);
+            a.stop();
+            b.stop();
+        }
+    }
+
+    @Test
     void aSlowReceivingFfmpegHoldsBackTheSendingOne(@TempDir Path dir) throws Exception {
         Sites s = new Sites(dir);
         Files.createDirectories(s.watch.resolve("video"));
@@ -209,6 +251,15 @@ class TranscodeIT {
                     Clips.stream(got, "video").get("nb_read_packets").asText(), "no frame dropped");
             a.stop();
             b.stop();
+        }
+    }
+
+    /** Waits until {@code p} printed {@code n} lines matching {@code regex}. */
+    private static void awaitCount(FffProcess p, String regex, int n) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (p.lines().stream().filter(l -> l.matches(regex)).count() < n) {
+            assertTrue(System.nanoTime() < deadline, "expected " + n + " lines like " + regex + ":\n" + p.output());
+            Thread.sleep(20);
         }
     }
 
