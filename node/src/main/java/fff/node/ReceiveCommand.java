@@ -4,7 +4,12 @@ import fff.common.config.ByteSize;
 import fff.common.identity.NodeId;
 import fff.common.identity.NodeIdentity;
 import fff.common.wire.HostPort;
+import fff.common.transcode.FfmpegTools;
+import fff.common.transcode.MediaException;
+import fff.common.transcode.Profiles;
+import fff.receiver.Admission;
 import fff.receiver.PeerServer;
+import fff.receiver.transcode.Transcoder;
 import fff.receiver.ReceiverConfig;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,7 +25,8 @@ import picocli.CommandLine.Option;
 
 @Command(name = "receive", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Receive files in the foreground until Ctrl-C. Prints this node's ID and address, "
-                + "then one line per verified file.")
+                + "then one line per verified file. With ffmpeg on PATH it also takes transcodes with the "
+                + "built-in profiles (fff send --profile).")
 final class ReceiveCommand implements Callable<Integer> {
 
     @Option(names = "--listen", required = true, paramLabel = "HOST:PORT",
@@ -61,7 +67,15 @@ final class ReceiveCommand implements Callable<Integer> {
         }
         ReceiverConfig config = ReceiverConfig.of(HostPort.parse(listen), plain, dir, who.allowAny, Set.copyOf(ids),
                 ByteSize.parse("--reserve", reserve));
-        PeerServer server = PeerServer.start(config, identity, new ConsoleEvents(System.out));
+        Transcoder transcoder;
+        try {
+            transcoder = Transcoder.of(FfmpegTools.find(null), Profiles.builtIns());
+        } catch (MediaException e) {
+            transcoder = Transcoder.unavailable(e.getMessage());
+            System.out.println("no ffmpeg, so this receiver refuses transcodes: " + e.getMessage());
+        }
+        PeerServer server = PeerServer.start(config, identity, new ConsoleEvents(System.out), Admission.ALWAYS,
+                transcoder);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             System.out.println("stopping: letting open transfers finish (up to 10 s)");

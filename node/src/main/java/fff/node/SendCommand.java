@@ -4,6 +4,10 @@ import fff.common.identity.KnownPeers;
 import fff.common.identity.NodeId;
 import fff.common.identity.NodeIdentity;
 import fff.common.wire.HostPort;
+import fff.common.transcode.FfmpegTools;
+import fff.common.transcode.MediaException;
+import fff.common.transcode.Profile;
+import fff.common.transcode.Profiles;
 import fff.sender.PeerClient;
 import fff.sender.PeerTarget;
 import java.nio.file.Path;
@@ -41,6 +45,11 @@ final class SendCommand implements Callable<Integer> {
             description = "Attempts per file before giving up (default: ${DEFAULT-VALUE})")
     int attempts;
 
+    @Option(names = "--profile", paramLabel = "NAME",
+            description = "Transcode each file on the way with a built-in profile (imx30, proxy); needs ffmpeg "
+                    + "here and at the receiver. The stored name takes the profile's extension. Not resumed.")
+    String profile;
+
     @Parameters(arity = "1..*", paramLabel = "PATH", description = "Files or directories to send")
     List<Path> paths;
 
@@ -51,12 +60,27 @@ final class SendCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         NodeIdentity identity = NodeIdentity.loadOrCreate(home.resolve());
         SendPlan plan = SendPlan.of(paths, remoteDir);
+        SendRun.Transcode transcode = null;
+        if (profile != null) {
+            Profile p = Profiles.builtIns().get(profile).orElse(null);
+            if (p == null) {
+                System.err.println("fff: unknown profile '" + profile + "' (built-in: " + Profiles.builtIns().names()
+                        + "; other profiles are defined in a node's config)");
+                return 2;
+            }
+            try {
+                transcode = new SendRun.Transcode(FfmpegTools.find(null), p);
+            } catch (MediaException e) {
+                System.err.println("fff: --profile needs ffmpeg: " + e.getMessage());
+                return 2;
+            }
+        }
         plan.warnings().forEach(w -> System.err.println("fff: " + w));
         NodeId pinned = peerId == null ? null : NodeId.parse(peerId);
         PeerTarget target = new PeerTarget(HostPort.parse(to), plain, pinned, KnownPeers.in(home.resolve()),
                 attempts, 8);
         try (PeerClient client = new PeerClient(target, identity, connections)) {
-            return new SendRun(client, plan, System.out, System.err, System.console() != null, true).run();
+            return new SendRun(client, plan, System.out, System.err, System.console() != null, true, transcode).run();
         }
     }
 }

@@ -1,6 +1,11 @@
 package fff.node;
 
+import fff.common.transcode.FfmpegTools;
+import fff.common.transcode.MediaException;
+import fff.common.transcode.Profile;
 import fff.sender.PeerClient;
+import fff.sender.TranscodeRequest;
+import fff.sender.TransferListener;
 import fff.sender.TransferResult;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -25,9 +30,20 @@ final class SendRun {
     private final PrintStream err;
     private final boolean terminal;
     private final boolean fileLines;
+    private final Transcode transcode;
+
+    /** Files go through this node's ffmpeg with {@code profile} on the way. */
+    record Transcode(FfmpegTools tools, Profile profile) { }
 
     /** {@code fileLines}: without a terminal, print one line per verified file (else the summary only). */
     SendRun(PeerClient client, SendPlan plan, PrintStream out, PrintStream err, boolean terminal, boolean fileLines) {
+        this(client, plan, out, err, terminal, fileLines, null);
+    }
+
+    /** As above; with {@code transcode} (or null) every file is transcoded on the way. */
+    SendRun(PeerClient client, SendPlan plan, PrintStream out, PrintStream err, boolean terminal, boolean fileLines,
+            Transcode transcode) {
+        this.transcode = transcode;
         this.client = client;
         this.plan = plan;
         this.out = out;
@@ -44,7 +60,7 @@ final class SendRun {
         List<CompletableFuture<TransferResult>> futures = new ArrayList<>();
         for (SendPlan.Item item : plan.items()) {
             long[] last = {0};
-            futures.add(client.send(item.source(), item.remotePath(), (done, size) -> {
+            TransferListener progress = (done, size) -> {
                 long delta;
                 synchronized (last) {
                     delta = done - last[0];
@@ -54,7 +70,18 @@ final class SendRun {
                 if (bar != null) {
                     bar.stepTo(total);
                 }
-            }));
+            };
+            if (transcode == null || item.directory()) {
+                futures.add(client.send(item.source(), item.remotePath(), progress));
+                continue;
+            }
+            try {
+                TranscodeRequest request = TranscodeRequest.probe(transcode.tools(), transcode.profile(), item.source());
+                futures.add(client.submitTranscode(item.source(), transcode.profile().outputPath(item.remotePath()),
+                        request, progress).result());
+            } catch (MediaException e) {
+                futures.add(CompletableFuture.failedFuture(e)); // reported with the others below
+            }
         }
         int failed = 0;
         long sent = 0;

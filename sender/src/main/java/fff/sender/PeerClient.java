@@ -134,8 +134,8 @@ public final class PeerClient implements AutoCloseable {
      * receiver's ffmpeg stores the profile's output at {@code remotePath}. Never resumed: each attempt starts
      * from the beginning. Fails with UNSUPPORTED_PROFILE, not retryable, when the receiver cannot transcode.
      */
-    TransferHandle submitTranscode(Path source, String remotePath, TranscodeRequest request, TransferListener listener)
-            throws IOException {
+    public TransferHandle submitTranscode(Path source, String remotePath, TranscodeRequest request,
+            TransferListener listener) throws IOException {
         BasicFileAttributes a = Files.readAttributes(source, BasicFileAttributes.class);
         if (!a.isRegularFile()) {
             throw new IOException(source + " is not a regular file");

@@ -5,11 +5,8 @@ import fff.common.jobs.Delivery;
 import fff.common.jobs.Failure;
 import fff.common.jobs.Job;
 import fff.common.jobs.Mover;
-import fff.common.transcode.Media;
 import fff.common.transcode.MediaException;
-import fff.common.transcode.Probe;
 import fff.common.transcode.Profile;
-import fff.proto.MediaInfo;
 import fff.proto.Reason;
 import java.io.IOException;
 import java.nio.file.NoSuchFileException;
@@ -137,13 +134,8 @@ public final class PeerMover implements Mover {
         };
         CompletableFuture<TransferHandle> handle = CompletableFuture.supplyAsync(() -> {
             try {
-                MediaInfo media = new Probe(transcoding.tools()).probe(spec.source());
-                if (Media.frames(media) == 0) {
-                    throw new CompletionException(new MediaException("profile " + profile.name()
-                            + " needs a video source; " + spec.source() + " is " + Media.describe(media)));
-                }
                 return client.submitTranscode(spec.source(), spec.remotePath(),
-                        new TranscodeRequest(transcoding.tools(), profile, media), progress);
+                        TranscodeRequest.probe(transcoding.tools(), profile, spec.source()), progress);
             } catch (MediaException | IOException e) {
                 throw new CompletionException(e);
             }

@@ -120,6 +120,32 @@ class TranscodeIT {
     }
 
     @Test
+    void fffSendWithAProfileTranscodesOnTheWayToFffReceive(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("out");
+        try (FffProcess receiver = Nodes.openReceiver(dir, out)) {
+            int port = receiver.awaitListening();
+            Nodes.init(dir.resolve("a"));
+            try (FffProcess unknown = FffProcess.start("send-unknown", dir.resolve("a"), "send", "--to",
+                    "127.0.0.1:" + port, "--profile", "nope", clip4.toString())) {
+                assertEquals(2, unknown.waitFor(Duration.ofSeconds(30)), unknown.output());
+                assertTrue(unknown.output().contains("unknown profile 'nope' (built-in: [imx30, proxy]"),
+                        unknown.output());
+            }
+            try (FffProcess send = FffProcess.start("send", dir.resolve("a"), "send", "--to", "127.0.0.1:" + port,
+                    "--dir", "proxies", "--profile", "proxy", clip4.toString())) {
+                assertEquals(0, send.waitFor(Duration.ofSeconds(120)), send.output());
+                assertTrue(send.output().contains("verified proxies/clip4.mp4 "), send.output());
+            }
+            JsonNode v = Clips.stream(Clips.probe(out.resolve("proxies/clip4.mp4")), "video");
+            assertEquals("h264", v.get("codec_name").asText());
+            assertEquals(360, v.get("height").asInt());
+            assertEquals("100", v.get("nb_frames").asText());
+            receiver.stop();
+            receiver.assertNoLeaks();
+        }
+    }
+
+    @Test
     void cancelStopsBothFfmpegsAndLeavesNothing(@TempDir Path dir) throws Exception {
         Sites s = new Sites(dir);
         Files.createDirectories(s.watch.resolve("video"));
