@@ -146,7 +146,7 @@ class TranscodeIT {
     }
 
     @Test
-    void cancelStopsBothFfmpegsAndLeavesNothing(@TempDir Path dir) throws Exception {
+    void cancelAndShutdownStopBothFfmpegsAndLeaveNothing(@TempDir Path dir) throws Exception {
         Sites s = new Sites(dir);
         Files.createDirectories(s.watch.resolve("video"));
         // the slowest x264 preset keeps the transcode running long enough to cancel it in the middle
@@ -185,7 +185,36 @@ class TranscodeIT {
             assertTrue(groups.contains("\"running\":0") && !groups.matches("(?s).*\"inUse\":[1-9].*"),
                     "tokens released: " + groups);
             assertEquals(-1L, Files.mismatch(clip4, s.watch.resolve("video/clip4.mxf")), "source untouched");
-            a.stop();
+
+            // stopping the sending node in the middle of a transcode stops both ffmpegs too
+            Files.copy(clip4, s.watch.resolve("video/again.mxf"));
+            deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (Clips.ffmpegsUnder(a.pid()).isEmpty() || Clips.ffmpegsUnder(b.pid()).isEmpty()) {
+                assertTrue(System.nanoTime() < deadline, "both ffmpegs should run again:\n" + a.output());
+                Thread.sleep(50);
+            }
+            List<Long> second = Stream.concat(Clips.ffmpegsUnder(a.pid()).stream(),
+                    Clips.ffmpegsUnder(b.pid()).stream()).toList();
+            long stopping = System.nanoTime();
+            Thread stopper = new Thread(() -> {
+                try {
+                    a.stop(); // SIGTERM, then waits for the JVM to exit
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            stopper.start();
+            while (second.stream().anyMatch(pid -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false))) {
+                assertTrue(System.nanoTime() - stopping < Duration.ofSeconds(2).toNanos(),
+                        "ffmpegs " + second + " outlived the sending node's shutdown by 2 s");
+                Thread.sleep(20);
+            }
+            stopper.join(30_000);
+            long partialsGone = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+            while (!partials(s.landing).isEmpty() && System.nanoTime() < partialsGone) {
+                Thread.sleep(20);
+            }
+            assertNoPartials(s.landing);
             b.stop();
         }
     }
