@@ -159,21 +159,11 @@ class TranscodeIT {
             a.await("watching ");
             Files.copy(clip4, s.watch.resolve("video/clip4.mxf"));
             a.await(l -> l.matches("job 1 started .*"), Duration.ofSeconds(30));
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (Clips.ffmpegsUnder(a.pid()).isEmpty() || Clips.ffmpegsUnder(b.pid()).isEmpty()) {
-                assertTrue(System.nanoTime() < deadline, "both ffmpegs should run:\n" + a.output() + b.output());
-                Thread.sleep(50);
-            }
-            List<Long> running = Stream.concat(Clips.ffmpegsUnder(a.pid()).stream(),
-                    Clips.ffmpegsUnder(b.pid()).stream()).toList();
+            List<Long> running = awaitBothFfmpegs(a, b);
             HttpResponse<String> r = s.api("POST", "/api/jobs/1/cancel");
             assertEquals(200, r.statusCode(), r.body());
             long cancelled = System.nanoTime();
-            while (running.stream().anyMatch(pid -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false))) {
-                assertTrue(System.nanoTime() - cancelled < Duration.ofSeconds(2).toNanos(),
-                        "ffmpeg processes " + running + " must be gone within 2 s of the cancel");
-                Thread.sleep(20);
-            }
+            awaitGone(running, cancelled, Duration.ofSeconds(2), "the cancel");
             a.await(l -> l.matches("job 1 cancelled .*"), Duration.ofSeconds(5));
             long partialDeadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
             while (!partials(s.landing).isEmpty() && System.nanoTime() < partialDeadline) {
@@ -188,13 +178,7 @@ class TranscodeIT {
 
             // stopping the sending node in the middle of a transcode stops both ffmpegs too
             Files.copy(clip4, s.watch.resolve("video/again.mxf"));
-            deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (Clips.ffmpegsUnder(a.pid()).isEmpty() || Clips.ffmpegsUnder(b.pid()).isEmpty()) {
-                assertTrue(System.nanoTime() < deadline, "both ffmpegs should run again:\n" + a.output());
-                Thread.sleep(50);
-            }
-            List<Long> second = Stream.concat(Clips.ffmpegsUnder(a.pid()).stream(),
-                    Clips.ffmpegsUnder(b.pid()).stream()).toList();
+            List<Long> second = awaitBothFfmpegs(a, b);
             long stopping = System.nanoTime();
             Thread stopper = new Thread(() -> {
                 try {
@@ -204,11 +188,7 @@ class TranscodeIT {
                 }
             });
             stopper.start();
-            while (second.stream().anyMatch(pid -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false))) {
-                assertTrue(System.nanoTime() - stopping < Duration.ofSeconds(2).toNanos(),
-                        "ffmpegs " + second + " outlived the sending node's shutdown by 2 s");
-                Thread.sleep(20);
-            }
+            awaitGone(second, stopping, Duration.ofSeconds(2), "the sending node's SIGTERM");
             stopper.join(30_000);
             long partialsGone = System.nanoTime() + Duration.ofSeconds(5).toNanos();
             while (!partials(s.landing).isEmpty() && System.nanoTime() < partialsGone) {
@@ -233,20 +213,10 @@ class TranscodeIT {
             // attempt 1 loses the receiving ffmpeg, attempt 2 the sending one
             for (int round = 1; round <= 2; round++) {
                 FffProcess side = round == 1 ? b : a;
-                long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-                while (Clips.ffmpegsUnder(a.pid()).isEmpty() || Clips.ffmpegsUnder(b.pid()).isEmpty()) {
-                    assertTrue(System.nanoTime() < deadline, "both ffmpegs should run:\n" + a.output() + b.output());
-                    Thread.sleep(20);
-                }
-                List<Long> attempt = Stream.concat(Clips.ffmpegsUnder(a.pid()).stream(),
-                        Clips.ffmpegsUnder(b.pid()).stream()).toList();
+                List<Long> attempt = awaitBothFfmpegs(a, b);
                 Clips.ffmpegsUnder(side.pid()).forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
                 awaitCount(a, "job 1 retry .*TRANSCODE_FAILED.*", round);
-                long gone = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-                while (attempt.stream().anyMatch(pid -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false))) {
-                    assertTrue(System.nanoTime() < gone, "the failed attempt's other ffmpeg must go too: " + attempt);
-                    Thread.sleep(20);
-                }
+                awaitGone(attempt, System.nanoTime(), Duration.ofSeconds(5), "the failed attempt");
                 awaitCount(a, "job 1 started .*", round + 1);
             }
             a.await(l -> l.matches("job 1 done .*"), Duration.ofSeconds(120));
@@ -306,6 +276,26 @@ class TranscodeIT {
                     Clips.stream(got, "video").get("nb_read_packets").asText(), "no frame dropped");
             a.stop();
             b.stop();
+        }
+    }
+
+    /** Waits until each node runs an ffmpeg; returns the pids of both. */
+    private static List<Long> awaitBothFfmpegs(FffProcess a, FffProcess b) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (Clips.ffmpegsUnder(a.pid()).isEmpty() || Clips.ffmpegsUnder(b.pid()).isEmpty()) {
+            assertTrue(System.nanoTime() < deadline, "both ffmpegs should run:\n" + a.output() + b.output());
+            Thread.sleep(20);
+        }
+        return Stream.concat(Clips.ffmpegsUnder(a.pid()).stream(), Clips.ffmpegsUnder(b.pid()).stream()).toList();
+    }
+
+    /** Asserts that every process in {@code pids} is gone within {@code max} of {@code sinceNanos}. */
+    private static void awaitGone(List<Long> pids, long sinceNanos, Duration max, String after)
+            throws InterruptedException {
+        while (pids.stream().anyMatch(pid -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false))) {
+            assertTrue(System.nanoTime() - sinceNanos < max.toNanos(), "ffmpeg processes " + pids
+                    + " still there " + max.toMillis() + " ms after " + after);
+            Thread.sleep(20);
         }
     }
 

@@ -106,17 +106,9 @@ public final class LandingArea {
         if (size < 0) {
             throw new StorageRefusal(Reason.PROTOCOL_ERROR, "negative size " + size + " for " + SafePath.quote(wirePath));
         }
-        Path finalPath = SafePath.resolve(root, wirePath);
-        if (!claims.add(finalPath)) {
-            throw new StorageRefusal(Reason.BUSY, SafePath.quote(wirePath) + " is already being received");
-        }
+        Path finalPath = claimFinal(wirePath);
         FileChannel channel = null;
         try {
-            createDirectoriesSafely(finalPath.getParent(), wirePath);
-            SafePath.checkNoSymlinkEscape(root, finalPath);
-            if (Files.isDirectory(finalPath, LinkOption.NOFOLLOW_LINKS)) {
-                throw new StorageRefusal(Reason.BAD_PATH, SafePath.quote(wirePath) + " exists and is a directory");
-            }
             Path partial = partialFor(finalPath);
             boolean present = Files.isRegularFile(finalPath, LinkOption.NOFOLLOW_LINKS)
                     && Files.size(finalPath) == size;
@@ -151,11 +143,10 @@ public final class LandingArea {
     }
 
     /**
-     * Claims {@code wirePath} for a file another program writes (a receiving ffmpeg): makes its folders, checks
-     * room for {@code expectedBytes}, removes a leftover partial (such output is never resumed), and returns
-     * where to write and how to publish it.
+     * Resolves {@code wirePath} safely under the root, claims it (BUSY while another stream has it), makes its
+     * folders and checks nothing there leads out of the root and it is not a directory. Released on refusal.
      */
-    public Claim claimOutput(String wirePath, long expectedBytes) throws StorageRefusal, IOException {
+    private Path claimFinal(String wirePath) throws StorageRefusal, IOException {
         Path finalPath = SafePath.resolve(root, wirePath);
         if (!claims.add(finalPath)) {
             throw new StorageRefusal(Reason.BUSY, SafePath.quote(wirePath) + " is already being received");
@@ -166,6 +157,21 @@ public final class LandingArea {
             if (Files.isDirectory(finalPath, LinkOption.NOFOLLOW_LINKS)) {
                 throw new StorageRefusal(Reason.BAD_PATH, SafePath.quote(wirePath) + " exists and is a directory");
             }
+            return finalPath;
+        } catch (StorageRefusal | IOException | RuntimeException | Error e) {
+            release(finalPath);
+            throw e;
+        }
+    }
+
+    /**
+     * Claims {@code wirePath} for a file another program writes (a receiving ffmpeg): makes its folders, checks
+     * room for {@code expectedBytes}, removes a leftover partial (such output is never resumed), and returns
+     * where to write and how to publish it.
+     */
+    public Claim claimOutput(String wirePath, long expectedBytes) throws StorageRefusal, IOException {
+        Path finalPath = claimFinal(wirePath);
+        try {
             Path partial = partialFor(finalPath);
             existingPartialLength(partial, wirePath); // refuses a directory or device in the way
             Files.deleteIfExists(partial); // a link planted there is removed, not followed
