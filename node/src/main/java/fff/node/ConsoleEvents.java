@@ -21,6 +21,12 @@ final class ConsoleEvents implements ReceiverEvents {
     }
 
     @Override
+    public void transcoded(NodeId from, String path, String profile, long wireBytes) {
+        out.printf("received %s transcoded with %s (%s on the wire) from %s%n", path, profile, Sizes.human(wireBytes),
+                who(from));
+    }
+
+    @Override
     public void directory(NodeId from, String path) {
         out.printf("received directory %s from %s%n", path, who(from));
     }

@@ -16,6 +16,9 @@ public interface ReceiverEvents {
     /** A delivered file was deleted because its source was (a mirror edit); not called when nothing was there. */
     default void removed(NodeId from, String path) { }
 
+    /** A transcode's result is at its final path, verified; {@code wireBytes} crossed the link for it. */
+    default void transcoded(NodeId from, String path, String profile, long wireBytes) { }
+
     /** A delivered file was moved from {@code fromPath} to {@code toPath} because its source was renamed. */
     default void renamed(NodeId from, String fromPath, String toPath) { }
 

@@ -421,9 +421,10 @@ final class ReceiverSession extends ChannelInboundHandlerAdapter {
                     boolean present = verdict.outcome() == Verdict.Outcome.ALREADY_PRESENT;
                     if (s.offer.hasTranscode()) {
                         LOG.info("{} from {}", verdict.message(), peerName);
+                        events.transcoded(peer, s.offer.getPath(), s.offer.getTranscode().getProfile(), s.received);
+                    } else {
+                        events.file(peer, s.offer.getPath(), s.offer.getSize(), s.received, present);
                     }
-                    events.file(peer, s.offer.getPath(), s.offer.hasTranscode() ? s.received : s.offer.getSize(),
-                            s.received, present);
                     write(Frames.verified(s.id, end.getByteCount(), present), true);
                 }
                 case HASH_MISMATCH, SIZE_MISMATCH, TRANSCODE_FAILED, OUTPUT_MISMATCH -> {

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -48,6 +49,40 @@ public final class BytePipe {
                 written += n;
                 notEmpty.signalAll();
             }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Writes what fits of {@code src} within {@code timeout}; true when all of it was written (the buffer's
+     * position shows how far it got otherwise).
+     */
+    public boolean write(ByteBuffer src, long timeout, TimeUnit unit) throws IOException {
+        long deadline = System.nanoTime() + unit.toNanos(timeout);
+        lock.lock();
+        try {
+            while (src.hasRemaining()) {
+                while (count == ring.length && failure == null && !closed) {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        return false;
+                    }
+                    try {
+                        notFull.awaitNanos(left);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt(); // kept for the caller; fail() stops a writer
+                    }
+                }
+                checkWritable();
+                int tail = (head + count) % ring.length;
+                int n = Math.min(src.remaining(), Math.min(ring.length - count, ring.length - tail));
+                src.get(ring, tail, n);
+                count += n;
+                written += n;
+                notEmpty.signalAll();
+            }
+            return true;
         } finally {
             lock.unlock();
         }

@@ -139,7 +139,18 @@ public final class FfmpegRun {
             byte[] buf = new byte[64 << 10];
             try {
                 for (int n; (n = stdOut.read(buf)) > 0; ) {
-                    pipe.write(ByteBuffer.wrap(buf, 0, n)); // blocks while the reader is behind
+                    ByteBuffer chunk = ByteBuffer.wrap(buf, 0, n);
+                    // blocks while the reader is behind; but once ffmpeg is gone, jaffree closes its stdout 2 s
+                    // later: what is still in the OS pipe (at most its capacity) is taken into memory first
+                    while (!pipe.write(chunk, 200, TimeUnit.MILLISECONDS)) {
+                        if (run.exited()) {
+                            ByteBuffer rest = ByteBuffer.wrap(stdOut.readAllBytes());
+                            pipe.write(chunk);
+                            pipe.write(rest);
+                            run.outputDone(pipe);
+                            return null;
+                        }
+                    }
                 }
             } catch (IOException e) {
                 pipe.fail(e); // ours failed (stopped), or ffmpeg's end broke: either way the stream is over
@@ -185,6 +196,12 @@ public final class FfmpegRun {
             }
             LIVE.remove(this);
         }
+    }
+
+    /** ffmpeg's process has ended. */
+    private boolean exited() {
+        Process p = process;
+        return p != null && !p.isAlive();
     }
 
     private void attach(Process p) {

@@ -91,6 +91,17 @@ class BytePipeTest {
     }
 
     @Test
+    void aTimedWriteTakesWhatFitsAndSaysWhetherItWroteAll() throws Exception {
+        BytePipe pipe = new BytePipe(4);
+        ByteBuffer six = ByteBuffer.wrap(new byte[] {1, 2, 3, 4, 5, 6});
+        assertEquals(false, pipe.write(six, 50, TimeUnit.MILLISECONDS));
+        assertEquals(4, six.position(), "four fitted");
+        assertEquals(4, pipe.read(ByteBuffer.allocate(8)));
+        assertEquals(true, pipe.write(six, 50, TimeUnit.MILLISECONDS));
+        assertEquals(6, pipe.written());
+    }
+
+    @Test
     void writingAfterCloseIsAnError() throws Exception {
         BytePipe pipe = new BytePipe(8);
         pipe.close();

@@ -82,6 +82,24 @@ class FfmpegTest {
     }
 
     @Test
+    void outputLeftInTheOsPipeWhenFfmpegExitsSurvivesJaffreeClosingIt() throws Exception {
+        // 86,400 bytes: ffmpeg writes them all (into the copy's buffer and the OS pipe) and exits while the
+        // reader sleeps; jaffree closes ffmpeg's stdout 2 s later, before the reader made room
+        BytePipe pipe = new BytePipe(16 << 10);
+        FfmpegRun run = FfmpegRun.startPiped(tools, "tiny ffmpeg",
+                UrlInput.fromUrl("testsrc2=size=160x120:rate=25").setFormat("lavfi"), "rawvideo",
+                List.of("-frames:v", "3", "-pix_fmt", "yuv420p"), (f, fps, speed) -> { }, pipe);
+        Thread.sleep(3_500);
+        long total = 0;
+        java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(8192);
+        for (int n; (n = pipe.read(buf.clear())) >= 0; ) {
+            total += n;
+        }
+        assertEquals(3L * 160 * 120 * 3 / 2, total);
+        run.finished().get(10, TimeUnit.SECONDS);
+    }
+
+    @Test
     void anFfmpegKilledAtOnceEndsItsPipeWithAnError() throws Exception {
         BytePipe pipe = new BytePipe(64 << 10);
         FfmpegRun run = FfmpegRun.startPiped(tools, "short-lived ffmpeg",

@@ -146,6 +146,22 @@ class TranscodeIT {
     }
 
     @Test
+    void aNodeWhoseRulesNeedFfmpegRefusesToStartWithoutIt(@TempDir Path dir) throws Exception {
+        Sites s = new Sites(dir);
+        Files.createDirectories(s.watch.resolve("video"));
+        Path empty = Files.createDirectories(dir.resolve("no-ffmpeg-here"));
+        try (FffProcess a = s.startSender("""
+                ffmpeg: {path: "%s"}
+                watch:
+                  - {path: w/video, group: NAS, to: "siteB:video", profile: imx30}
+                """.formatted(empty))) {
+            assertTrue(a.waitFor(Duration.ofSeconds(30)) != 0, a.output());
+            assertTrue(a.output().contains("watch rules with a profile need ffmpeg: " + empty.resolve("ffmpeg")
+                    + " is missing or not executable (ffmpeg.path in the config)"), a.output());
+        }
+    }
+
+    @Test
     void cancelAndShutdownStopBothFfmpegsAndLeaveNothing(@TempDir Path dir) throws Exception {
         Sites s = new Sites(dir);
         Files.createDirectories(s.watch.resolve("video"));
