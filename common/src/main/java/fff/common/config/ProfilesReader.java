@@ -25,7 +25,7 @@ import java.util.regex.Pattern;
  *     options: {bitrate: 12M}                   # optional, fills the {NAME} placeholders
  * </pre>
  *
- * Once options are applied no placeholder but the per-source {@code {timecode}} and {@code {aspect}} may be
+ * Once options are applied no placeholder but the per-source ones ({@link Profile#PER_SOURCE}) may be
  * left. Errors name the full key, e.g. {@code profiles.proxy.heigth}.
  */
 final class ProfilesReader {
