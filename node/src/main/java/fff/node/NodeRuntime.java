@@ -29,6 +29,7 @@ import fff.sender.PeerTarget;
 import fff.sender.watch.FolderWatcher;
 import fff.sender.watch.WatchSpec;
 import fff.sender.watch.WatchedFile;
+import fff.webui.JobEventMetrics;
 import fff.webui.NodeInfo;
 import fff.webui.WebServer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -75,6 +76,8 @@ final class NodeRuntime implements AutoCloseable {
     private boolean stopped;
     private FileChannel lockChannel;
     private WebServer web;
+    /** What /metrics serves; the job engine's events feed it from the start. */
+    private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     /** This node's ffmpeg, or null; then {@link #noFfmpeg} says why. */
     private FfmpegTools ffmpeg;
     private String noFfmpeg;
@@ -142,8 +145,12 @@ final class NodeRuntime implements AutoCloseable {
                 movers.put(d.name(), new PeerMover(d.name(), target, identity, d.connections(), transcoding));
             }
         }
-        engine = new JobEngine(db, movers, log, jobs.history().toMillis(), jobs.checkpointEvery(),
-                new JobConsole(out));
+        JobConsole console = new JobConsole(out);
+        JobEventMetrics counters = new JobEventMetrics(metrics);
+        engine = new JobEngine(db, movers, log, jobs.history().toMillis(), jobs.checkpointEvery(), (j, what) -> {
+            console.job(j, what);
+            counters.job(j, what);
+        });
         engine.start().join();
         Map<String, Long> perGroup = new LinkedHashMap<>();
         engine.jobs().join().stream().filter(j -> !j.state().ended())
@@ -175,7 +182,7 @@ final class NodeRuntime implements AutoCloseable {
         try {
             HostPort at = web.start(cfg.web().listen(), new EngineControl(engine),
                     new NodeInfo(identity.id().toString(), Version.current(), System.currentTimeMillis()), token,
-                    new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+                    metrics);
             out.println("web API on http://" + at + "/api/ and metrics on http://" + at + "/metrics (token: fff id"
                     + " --token)");
         } catch (RuntimeException e) {

@@ -8,8 +8,10 @@ import static fff.common.metrics.MetricNames.JOBS_RUNNING;
 import static fff.common.metrics.MetricNames.QUEUE_LENGTH;
 import static fff.common.metrics.MetricNames.TAG_GROUP;
 import static fff.common.metrics.MetricNames.TAG_STATE;
+import static fff.common.metrics.MetricNames.TRANSCODE_FPS;
 
 import fff.common.jobs.JobControl;
+import fff.common.jobs.JobQuery;
 import fff.common.jobs.JobState;
 import fff.common.schedule.Snapshot;
 import io.micrometer.core.instrument.Gauge;
@@ -33,7 +35,7 @@ import java.util.function.ToDoubleFunction;
  */
 final class JobMetrics implements AutoCloseable {
 
-    private record Values(Snapshot snapshot, Map<String, Map<JobState, Long>> counts) {
+    private record Values(Snapshot snapshot, Map<String, Map<JobState, Long>> counts, double transcodeFps) {
         Snapshot.GroupState group(String name) {
             return snapshot.groups().stream().filter(g -> g.name().equals(name)).findFirst().orElse(null);
         }
@@ -43,7 +45,8 @@ final class JobMetrics implements AutoCloseable {
     private final MeterRegistry registry;
     private final JvmGcMetrics gc = new JvmGcMetrics();
     private final Set<String> registered = new HashSet<>();
-    private volatile Values values = new Values(new Snapshot(List.of(), List.of(), List.of()), Map.of());
+    private volatile Values values = new Values(new Snapshot(List.of(), List.of(), List.of()), Map.of(), 0);
+    private static final JobQuery RUNNING = new JobQuery(Set.of(JobState.RUNNING), null, null, 0, JobQuery.MAX_LIMIT);
 
     JobMetrics(JobControl control, MeterRegistry registry) {
         this.control = control;
@@ -57,11 +60,15 @@ final class JobMetrics implements AutoCloseable {
                 .description("Queued jobs over all groups").register(registry);
         Gauge.builder(JOBS_RUNNING, this, m -> m.values.snapshot.running().size()).strongReference(true)
                 .description("Jobs running now").register(registry);
+        Gauge.builder(TRANSCODE_FPS, this, m -> m.values.transcodeFps).strongReference(true)
+                .description("Frames per second over all running transcodes").register(registry);
     }
 
     /** Takes a fresh snapshot from the job system (blocking, on a worker thread) and registers new groups. */
     synchronized void refresh() {
-        Values v = new Values(JobApi.await(control.groups()), JobApi.await(control.counts()));
+        double fps = JobApi.await(control.jobs(RUNNING)).jobs().stream().filter(j -> j.media() != null)
+                .mapToDouble(j -> j.media().fps()).sum();
+        Values v = new Values(JobApi.await(control.groups()), JobApi.await(control.counts()), fps);
         values = v;
         Set<String> groups = new HashSet<>(v.counts.keySet());
         v.snapshot.groups().forEach(g -> groups.add(g.name()));

@@ -28,12 +28,25 @@ public final class MetricNames {
     /** Gauge {@code fff_jobs_running}: jobs running now. */
     public static final String JOBS_RUNNING = "fff.jobs.running";
 
-    /** Counter {@code fff_peer_sent_bytes_total{peer}}: payload bytes sent. Not registered yet (needs an engine hook). */
+    /** Tag: why an attempt failed, the job's coded reason (BUSY, OFFLINE, HASH_MISMATCH, TRANSCODE_FAILED, ...). */
+    public static final String TAG_REASON = "reason";
+
+    /**
+     * Counter {@code fff_peer_sent_bytes_total{peer}}: payload bytes that crossed the link for delivered jobs, by
+     * destination (counted when a job is done).
+     */
     public static final String PEER_SENT_BYTES = "fff.peer.sent.bytes";
     /** Counter {@code fff_peer_received_bytes_total{peer}}: payload bytes received. Not registered yet. */
     public static final String PEER_RECEIVED_BYTES = "fff.peer.received.bytes";
-    /** Timer {@code fff_job_duration_seconds{group,state}}: job run time, histogram. Not registered yet. */
+    /**
+     * Timer {@code fff_job_duration_seconds{group,state}}: run time of the last attempt of jobs that ended DONE,
+     * FAILED or CANCELLED (after starting), with histogram buckets.
+     */
     public static final String JOB_DURATION = "fff.job.duration";
+    /** Counter {@code fff_job_failures_total{group,reason}}: failed attempts, retried or given up. */
+    public static final String JOB_FAILURES = "fff.job.failures";
+    /** Gauge {@code fff_transcode_fps}: frames per second over all running transcodes (sending ffmpegs). */
+    public static final String TRANSCODE_FPS = "fff.transcode.fps";
 
     private MetricNames() {
     }

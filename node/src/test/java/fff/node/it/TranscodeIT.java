@@ -5,9 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,7 +35,7 @@ class TranscodeIT {
 
     @Test
     void imx30AndProxyArriveCompleteAndBadSourcesFailClearly(@TempDir Path dir) throws Exception {
-        Sites s = new Sites(dir);
+        TwoSites s = new TwoSites(dir);
         Files.createDirectories(s.watch.resolve("video"));
         Files.createDirectories(s.watch.resolve("proxy"));
         Files.createDirectories(s.watch.resolve("odd"));
@@ -147,7 +144,7 @@ class TranscodeIT {
 
     @Test
     void aNodeWhoseRulesNeedFfmpegRefusesToStartWithoutIt(@TempDir Path dir) throws Exception {
-        Sites s = new Sites(dir);
+        TwoSites s = new TwoSites(dir);
         Files.createDirectories(s.watch.resolve("video"));
         Path empty = Files.createDirectories(dir.resolve("no-ffmpeg-here"));
         try (FffProcess a = s.startSender("""
@@ -163,7 +160,7 @@ class TranscodeIT {
 
     @Test
     void cancelAndShutdownStopBothFfmpegsAndLeaveNothing(@TempDir Path dir) throws Exception {
-        Sites s = new Sites(dir);
+        TwoSites s = new TwoSites(dir);
         Files.createDirectories(s.watch.resolve("video"));
         // the slowest x264 preset keeps the transcode running long enough to cancel it in the middle
         try (FffProcess b = s.startReceiver(""); FffProcess a = s.startSender("""
@@ -217,7 +214,7 @@ class TranscodeIT {
 
     @Test
     void aKilledFfmpegOnEitherSideFailsTheAttemptCleanlyAndTheRetryDelivers(@TempDir Path dir) throws Exception {
-        Sites s = new Sites(dir);
+        TwoSites s = new TwoSites(dir);
         Files.createDirectories(s.watch.resolve("video"));
         try (FffProcess b = s.startReceiver(""); FffProcess a = s.startSender("""
                 jobs: {backoff: 300ms}
@@ -249,7 +246,7 @@ class TranscodeIT {
 
     @Test
     void aSlowReceivingFfmpegHoldsBackTheSendingOne(@TempDir Path dir) throws Exception {
-        Sites s = new Sites(dir);
+        TwoSites s = new TwoSites(dir);
         Files.createDirectories(s.watch.resolve("video"));
         Path clip = Clips.imx30(dir.resolve("clip20.mxf"), 20, 4, "easy", "10:00:00:00");
         // the same profile on both nodes, but the receiving ffmpeg may only go at real time
@@ -348,64 +345,5 @@ class TranscodeIT {
 
     private static void assertNoPartials(Path root) throws Exception {
         assertEquals(List.of(), partials(root), "partial output left behind");
-    }
-
-    /** siteA watches {@code dir/w} and sends to siteB, which lands in {@code dir/landing}; both serve the API. */
-    static final class Sites {
-        final Path dir;
-        final Path watch;
-        final Path landing;
-        final String aId;
-        final String bId;
-        final int port;
-        final int web;
-        private final HttpClient http = HttpClient.newHttpClient();
-        private String token;
-
-        Sites(Path dir) throws Exception {
-            this.dir = dir;
-            this.watch = dir.resolve("w");
-            this.landing = dir.resolve("landing");
-            this.aId = Nodes.init(dir.resolve("a"));
-            this.bId = Nodes.init(dir.resolve("b"));
-            this.port = Nodes.freePort();
-            this.web = Nodes.freePort();
-        }
-
-        FffProcess startReceiver(String profiles) throws Exception {
-            Path conf = Files.writeString(dir.resolve("b.yaml"), """
-                    node: {home: b, listen: "127.0.0.1:%d"}
-                    web: {listen: "127.0.0.1:0"}
-                    receive: {root: landing, allow: ["%s"], reserve: 0}
-                    %s
-                    """.formatted(port, aId, profiles));
-            FffProcess b = FffProcess.startWithoutHome("siteB", List.of(), "run", "--config", conf.toString());
-            b.awaitListening();
-            return b;
-        }
-
-        FffProcess startSender(String rest) throws Exception {
-            Path conf = Files.writeString(dir.resolve("a.yaml"), """
-                    node: {home: a}
-                    web: {listen: "127.0.0.1:%d"}
-                    groups: {total: {limit: 4, children: {NAS: {limit: 3}}}}
-                    destinations:
-                      siteB: {peer: "127.0.0.1:%d", id: "%s"}
-                    %s
-                    """.formatted(web, port, bId, rest));
-            return FffProcess.startWithoutHome("siteA", List.of(), "run", "--config", conf.toString());
-        }
-
-        HttpResponse<String> api(String method, String path) throws Exception {
-            if (token == null) {
-                try (FffProcess id = FffProcess.start("id", dir.resolve("a"), "id", "--token")) {
-                    assertEquals(0, id.waitFor(Duration.ofSeconds(30)), id.output());
-                    token = id.lines().get(id.lines().size() - 1).strip();
-                }
-            }
-            return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + web + path))
-                    .header("Authorization", "Bearer " + token)
-                    .method(method, HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
-        }
     }
 }

@@ -95,6 +95,39 @@ class WebApiIT {
         }
     }
 
+    @Test
+    void afterTransfersTheScrapeCountsBytesAndDurations(@TempDir Path dir) throws Exception {
+        TwoSites s = new TwoSites(dir);
+        Files.createDirectories(s.watch.resolve("in"));
+        long[] sizes = {1, 300_000, 2_500_000};
+        try (FffProcess b = s.startReceiver(""); FffProcess a = s.startSender("""
+                watch:
+                  - {path: w/in, group: NAS, to: "siteB:in", stable-for: 200ms}
+                """)) {
+            a.await("watching ");
+            for (int i = 0; i < sizes.length; i++) {
+                Nodes.randomFile(dir.resolve("staging").resolve("m" + i + ".bin"), sizes[i], 40 + i);
+                Files.move(dir.resolve("staging").resolve("m" + i + ".bin"), s.watch.resolve("in").resolve("m" + i + ".bin"));
+            }
+            for (int i = 0; i < sizes.length; i++) {
+                int n = i;
+                a.await(l -> l.matches("job \\d+ done NAS m" + n + "\\.bin .*"), Duration.ofSeconds(60));
+            }
+            String metrics = s.api("GET", "/metrics").body();
+            long total = sizes[0] + sizes[1] + sizes[2];
+            assertTrue(metrics.contains("fff_peer_sent_bytes_total{peer=\"siteB\"} " + (double) total), metrics);
+            assertTrue(metrics.contains("fff_job_duration_seconds_count{group=\"NAS\",state=\"DONE\"} 3"), metrics);
+            assertTrue(metrics.contains("fff_job_duration_seconds_bucket{group=\"NAS\",state=\"DONE\",le=\"+Inf\"} 3"),
+                    metrics);
+            assertTrue(metrics.contains("fff_jobs{group=\"NAS\",state=\"DONE\"} 3.0"), metrics);
+            assertTrue(metrics.contains("fff_transcode_fps 0.0"), metrics);
+            b.stop();
+
+            a.stop();
+            a.assertNoLeaks();
+        }
+    }
+
     /** Runs {@code fff ARGS --url BASE --home HOME}; checks the exit status; returns its output. */
     private static String cli(Path home, String base, int status, String... args) throws Exception {
         List<String> all = new java.util.ArrayList<>(List.of(args));
