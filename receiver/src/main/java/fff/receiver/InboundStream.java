@@ -1,8 +1,8 @@
 package fff.receiver;
 
+import fff.common.flow.DiskChain;
 import fff.proto.Offer;
 import fff.receiver.storage.StreamSink;
-import fff.common.flow.DiskChain;
 
 /**
  * One file arriving on a connection. Fields are touched on the channel's event loop only, except
