@@ -2,7 +2,6 @@ package fff.common.transcode;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
@@ -35,23 +34,7 @@ public final class BytePipe {
 
     /** Writes all of {@code src}, blocking while the pipe is full. */
     public void write(ByteBuffer src) throws IOException {
-        lock.lock();
-        try {
-            while (src.hasRemaining()) {
-                while (count == ring.length && failure == null && !closed) {
-                    awaitUninterruptibly(notFull);
-                }
-                checkWritable();
-                int tail = (head + count) % ring.length;
-                int n = Math.min(src.remaining(), Math.min(ring.length - count, ring.length - tail));
-                src.get(ring, tail, n);
-                count += n;
-                written += n;
-                notEmpty.signalAll();
-            }
-        } finally {
-            lock.unlock();
-        }
+        put(src, -1);
     }
 
     /**
@@ -59,11 +42,20 @@ public final class BytePipe {
      * position shows how far it got otherwise).
      */
     public boolean write(ByteBuffer src, long timeout, TimeUnit unit) throws IOException {
-        long deadline = System.nanoTime() + unit.toNanos(timeout);
+        return put(src, Math.max(0, unit.toNanos(timeout)));
+    }
+
+    /** Copies {@code src} into the ring as room appears; {@code timeoutNanos} < 0: without limit. */
+    private boolean put(ByteBuffer src, long timeoutNanos) throws IOException {
+        long deadline = System.nanoTime() + timeoutNanos;
         lock.lock();
         try {
             while (src.hasRemaining()) {
                 while (count == ring.length && failure == null && !closed) {
+                    if (timeoutNanos < 0) {
+                        awaitUninterruptibly(notFull);
+                        continue;
+                    }
                     long left = deadline - System.nanoTime();
                     if (left <= 0) {
                         return false;
@@ -186,21 +178,6 @@ public final class BytePipe {
             @Override
             public int read(byte[] b, int off, int len) throws IOException {
                 return len == 0 ? 0 : BytePipe.this.read(ByteBuffer.wrap(b, off, len));
-            }
-        };
-    }
-
-    /** The writing end as a stream (for ffmpeg's output pump); closing it ends the pipe. */
-    public OutputStream outputStream() {
-        return new OutputStream() {
-            @Override
-            public void write(int b) throws IOException {
-                write(new byte[] {(byte) b}, 0, 1);
-            }
-
-            @Override
-            public void write(byte[] b, int off, int len) throws IOException {
-                BytePipe.this.write(ByteBuffer.wrap(b, off, len));
             }
         };
     }
