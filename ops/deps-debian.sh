@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # ops/deps-debian.sh - install what a user needs to run fff on Debian (12+):
 # a Java 17+ JDK (the ./fff launcher builds node/target/fff.jar with ./mvnw when it is
-# missing, so a JRE alone is not enough) and ffmpeg (transcode profiles; the demo uses it).
+# missing, so a JRE alone is not enough), ffmpeg (transcode profiles; the demo uses it) and
+# Chromium with its WebDriver (the tests drive the status page in it).
 # Idempotent; prints nothing when all is present.
 # Uses sudo when not run as root.
 set -euo pipefail
@@ -24,6 +25,7 @@ fi
 command -v curl >/dev/null 2>&1 || command -v wget >/dev/null 2>&1 || pkgs+=(curl ca-certificates)
 command -v unzip >/dev/null 2>&1 || pkgs+=(unzip)
 { command -v ffmpeg >/dev/null 2>&1 && command -v ffprobe >/dev/null 2>&1; } || pkgs+=(ffmpeg)
+{ [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; } || pkgs+=(chromium chromium-driver)
 [ ${#pkgs[@]} -eq 0 ] && exit 0
 
 SUDO=()

@@ -26,7 +26,8 @@ import picocli.CommandLine.Option;
                 + "an outbox and sends what lands there to site B over mutual TLS under a tree of concurrency "
                 + "limits, then every file is compared byte for byte. With ffmpeg on PATH, site A also sends a "
                 + "short IMX30 clip with the imx30 profile (H.264 on the link, IMX30 again at site B) and the "
-                + "demo prints what arrived.")
+                + "demo prints what arrived. Both nodes serve their status page on loopback; the demo keeps "
+                + "serving them for --serve seconds after the check.")
 final class DemoCommand implements Callable<Integer> {
 
     @Option(names = "--work", paramLabel = "DIR", description = "Working directory (default: a new temp dir)")
@@ -35,6 +36,14 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--big-mb", paramLabel = "MB", defaultValue = "64",
             description = "Size of the largest sample file in MiB (default: ${DEFAULT-VALUE})")
     int bigMb;
+
+    @Option(names = "--serve", paramLabel = "SECONDS", defaultValue = "120",
+            description = "Keep both nodes and their pages up this long after the check (default: ${DEFAULT-VALUE};"
+                    + " 0 exits at once; Ctrl-C ends it sooner)")
+    int serveSeconds;
+
+    /** Site A's page goes here when it is free, so the address is easy to remember. */
+    static final int PAGE_PORT = 8080;
 
     @Override
     public Integer call() throws Exception {
@@ -58,10 +67,8 @@ final class DemoCommand implements Callable<Integer> {
         if (ffmpeg != null) {
             makeImx30(ffmpeg, clip, 6, 4);
         }
-        int port;
-        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            port = probe.getLocalPort();
-        }
+        int port = freePort(0);
+        int pagePort = freePort(PAGE_PORT);
         Path configB = Files.writeString(dir.resolve("siteB.yaml"), """
                 # site B: receives into siteB-incoming, at most 4 files at once
                 node: {home: siteB-home, listen: "127.0.0.1:%d"}
@@ -72,13 +79,13 @@ final class DemoCommand implements Callable<Integer> {
         Path configA = Files.writeString(dir.resolve("siteA.yaml"), """
                 # site A: whatever lands in siteA-outbox goes to site B, three files at a time
                 node: {home: siteA-home}
-                web: {listen: "127.0.0.1:0"}
+                web: {listen: "127.0.0.1:%d"}
                 groups: {total: {limit: 6, children: {outbound: {limit: 4, children: {NAS: {limit: 3}}}}}}
                 destinations:
                   siteB: {peer: "127.0.0.1:%d", id: "%s"}
                 watch:
                   - {path: siteA-outbox, name: outbox, group: NAS, to: "siteB:from-siteA", stable-for: 1s}
-                %s""".formatted(port, siteB.id(), ffmpeg == null ? "" : """
+                %s""".formatted(pagePort, port, siteB.id(), ffmpeg == null ? "" : """
                   # IMX30 leaves as H.264 4:2:2 in MPEG-TS and is stored at site B as IMX30 (D-10 MXF) again
                   - {path: siteA-video, name: video, group: NAS, to: "siteB:video", stable-for: 1s, profile: imx30}
                 """));
@@ -88,6 +95,13 @@ final class DemoCommand implements Callable<Integer> {
                 NodeRuntime a = new NodeRuntime(NodeConfig.load(configA), siteA, System.out)) {
             b.start();
             a.start();
+            if (a.webAddress() != null && b.webAddress() != null) {
+                System.out.println("page of site A: http://" + a.webAddress() + "/ (UI token "
+                        + UiToken.loadOrCreate(dir.resolve("siteA-home")) + ")");
+                System.out.println("page of site B: http://" + b.webAddress() + "/");
+            } else {
+                serveSeconds = 0; // the log above says why
+            }
             Files.move(staging.resolve("sample"), outbox.resolve("sample")); // appears at once
             System.out.printf("dropped %d files into %s%n", files, outbox);
             if (ffmpeg != null) {
@@ -103,7 +117,24 @@ final class DemoCommand implements Callable<Integer> {
                 reportTranscode(a, ffmpeg, videoOut.resolve("clip.mxf"), incoming.resolve("video/clip.mxf"));
             }
             System.out.println("demo files and both nodes' configs and journals are under " + dir);
+            if (serveSeconds > 0) {
+                System.out.printf("serving the pages for %d s more: http://%s/ (Ctrl-C ends the demo sooner)%n",
+                        serveSeconds, a.webAddress());
+                Thread.sleep(serveSeconds * 1000L);
+            }
             return 0;
+        }
+    }
+
+    /** {@code wanted} when it is free on loopback, else any free port (0 asks for any). */
+    private static int freePort(int wanted) throws IOException {
+        try (ServerSocket probe = new ServerSocket(wanted, 1, InetAddress.getLoopbackAddress())) {
+            return probe.getLocalPort();
+        } catch (IOException taken) {
+            if (wanted == 0) {
+                throw taken;
+            }
+            return freePort(0);
         }
     }
 

@@ -75,7 +75,9 @@ final class NodeRuntime implements AutoCloseable {
     private PeerServer server;
     private boolean stopped;
     private FileChannel lockChannel;
-    private WebServer web;
+    /** Made up front so the job engine's events reach the page's live feed once the server is up. */
+    private final WebServer web = new WebServer();
+    private HostPort webAt;
     /** What /metrics serves; the job engine's events feed it from the start. */
     private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     /** This node's ffmpeg, or null; then {@link #noFfmpeg} says why. */
@@ -147,9 +149,11 @@ final class NodeRuntime implements AutoCloseable {
         }
         JobConsole console = new JobConsole(out);
         JobEventMetrics counters = new JobEventMetrics(metrics);
+        JobEngine.Events page = web.events();
         engine = new JobEngine(db, movers, log, jobs.history().toMillis(), jobs.checkpointEvery(), (j, what) -> {
             console.job(j, what);
             counters.job(j, what);
+            page.job(j, what);
         });
         engine.start().join();
         Map<String, Long> perGroup = new LinkedHashMap<>();
@@ -172,21 +176,25 @@ final class NodeRuntime implements AutoCloseable {
         }
     }
 
+    /** Where the page is served, or null when the web server did not start. */
+    HostPort webAddress() {
+        return webAt;
+    }
+
     /**
-     * The JSON API, {@code /healthz} and {@code /metrics} on {@code web.listen}. A node whose web port is taken
-     * still moves files: it says so and goes on without the API.
+     * The page, the JSON API, {@code /healthz} and {@code /metrics} on {@code web.listen}. A node whose web port
+     * is taken still moves files: it says so and goes on without them.
      */
     private void startWeb() throws IOException {
         String token = UiToken.loadOrCreate(cfg.node().home());
-        web = new WebServer();
         try {
             HostPort at = web.start(cfg.web().listen(), new EngineControl(engine),
                     new NodeInfo(identity.id().toString(), Version.current(), System.currentTimeMillis()), token,
                     metrics);
-            out.println("web API on http://" + at + "/api/ and metrics on http://" + at + "/metrics (token: fff id"
+            webAt = at;
+            out.println("page on http://" + at + "/ (API under /api/, metrics on /metrics; UI token: fff id"
                     + " --token)");
         } catch (RuntimeException e) {
-            web = null;
             LOG.error("web API not started on {}: {} (set web.listen to a free address)", cfg.web().listen(),
                     e.getCause() != null ? e.getCause().toString() : e.toString());
         }
@@ -321,9 +329,7 @@ final class NodeRuntime implements AutoCloseable {
         stopped = true;
         watchers.forEach(FolderWatcher::close);
         watchTimer.shutdownNow();
-        if (web != null) {
-            web.stop();
-        }
+        web.stop();
         if (server != null) {
             server.shutdown(grace);
         }

@@ -2,6 +2,7 @@ package fff.webui;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import fff.common.jobs.Job;
 import fff.common.jobs.JobControl;
 import fff.common.jobs.JobQuery;
 import fff.common.jobs.JobState;
@@ -34,11 +35,13 @@ final class JobApi {
     private final JobControl control;
     private final NodeInfo info;
     private final ObjectMapper json;
+    private final Progress progress;
 
-    JobApi(JobControl control, NodeInfo info, ObjectMapper json) {
+    JobApi(JobControl control, NodeInfo info, ObjectMapper json, Progress progress) {
         this.control = control;
         this.info = info;
         this.json = json;
+        this.progress = progress;
     }
 
     record JobList(long total, int offset, int limit, List<JobView> jobs) {
@@ -66,13 +69,21 @@ final class JobApi {
                 intParam(ex, "limit", JobQuery.DEFAULT_LIMIT));
         JobControl.JobPage page = await(control.jobs(q));
         return new JobList(page.total(), page.offset(), page.limit(),
-                page.jobs().stream().map(JobView::of).toList());
+                page.jobs().stream().map(this::view).toList());
     }
 
     JobView job(HttpServerExchange ex) {
         long id = jobId(ex);
-        return await(control.job(id)).map(JobView::of)
+        return await(control.job(id)).map(this::view)
                 .orElseThrow(() -> new JobControl.NotFoundException("no job " + id));
+    }
+
+    Progress progress() {
+        return progress;
+    }
+
+    JobView view(Job j) {
+        return JobView.of(j, progress);
     }
 
     JobView cancel(HttpServerExchange ex) {
@@ -120,7 +131,10 @@ final class JobApi {
     }
 
     GroupTree groups(HttpServerExchange ex) {
-        Snapshot s = await(control.groups());
+        return tree(await(control.groups()));
+    }
+
+    static GroupTree tree(Snapshot s) {
         return new GroupTree(s.queued().size(), s.running().size(), children(s.groups(), null));
     }
 

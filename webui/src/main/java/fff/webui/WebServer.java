@@ -4,12 +4,17 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import fff.common.jobs.JobControl;
 import fff.common.wire.HostPort;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import fff.common.jobs.JobEngine;
+import io.undertow.Handlers;
 import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.RoutingHandler;
 import io.undertow.server.handlers.BlockingHandler;
+import io.undertow.server.handlers.resource.ClassPathResourceManager;
+import io.undertow.server.handlers.resource.ResourceHandler;
+import io.undertow.util.HeaderMap;
 import io.undertow.util.HeaderValues;
 import io.undertow.util.Headers;
 import io.undertow.util.HttpString;
@@ -48,7 +53,21 @@ public final class WebServer {
     private final ObjectMapper json = new ObjectMapper();
     private Undertow server;
     private JobMetrics metrics;
+    private volatile LiveFeed feed;
     private byte[] tokenHash;
+
+    /**
+     * Where the job engine's events go so the page hears of them; usable before {@link #start} (events until
+     * then are dropped: a page connecting later gets the state from the API).
+     */
+    public JobEngine.Events events() {
+        return (job, what) -> {
+            LiveFeed f = feed;
+            if (f != null) {
+                f.job(job, what);
+            }
+        };
+    }
 
     /** Starts serving on {@code listen} (port 0: any free port); returns the address bound. */
     public synchronized HostPort start(HostPort listen, JobControl control, NodeInfo info, String uiToken,
@@ -60,9 +79,13 @@ public final class WebServer {
             throw new IllegalArgumentException("web UI token is missing");
         }
         tokenHash = sha256(uiToken);
-        JobApi api = new JobApi(control, info, json);
+        JobApi api = new JobApi(control, info, json, new Progress(System::nanoTime));
         metrics = new JobMetrics(control, registry);
+        LiveFeed live = new LiveFeed(control, api, json);
+        HttpHandler page = page();
         RoutingHandler routes = new RoutingHandler()
+                .get("/", page)
+                .get("/ui/{file}", page)
                 .get("/healthz", ex -> health(ex, control))
                 .get("/metrics", ex -> scrape(ex, registry))
                 .get("/api/node", read(api::node))
@@ -81,22 +104,50 @@ public final class WebServer {
                 .setIoThreads(2)
                 .setWorkerThreads(8)
                 .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, (long) JobApi.MAX_BODY)
-                .setHandler(new BlockingHandler(routes))
+                .setHandler(Handlers.path(new BlockingHandler(routes)).addExactPath("/api/events", live.handler()))
                 .build();
         u.start();
         server = u;
+        feed = live;
+        live.start();
         InetSocketAddress bound = (InetSocketAddress) u.getListenerInfo().get(0).getAddress();
         HostPort at = new HostPort(bound.getAddress().getHostAddress(), bound.getPort());
-        log.info("web UI listening on http://{}/", at);
+        log.debug("web UI listening on http://{}/", at);
         return at;
     }
 
     public synchronized void stop() {
         if (server != null) {
+            feed.close();
+            feed = null;
             server.stop();
             server = null;
             metrics.close();
         }
+    }
+
+    /**
+     * The page: {@code /} is {@code index.html}, {@code /ui/NAME} its scripts and styles, all from the jar. The
+     * policy allows nothing from elsewhere and no framing (no clickjacking of the cancel buttons).
+     */
+    private static HttpHandler page() {
+        ResourceHandler files = new ResourceHandler(new ClassPathResourceManager(WebServer.class.getClassLoader(),
+                "fff/webui/page")).setDirectoryListingEnabled(false);
+        return ex -> {
+            HeaderMap h = ex.getResponseHeaders();
+            h.put(new HttpString("Content-Security-Policy"), "default-src 'self'; img-src 'self' data:;"
+                    + " frame-ancestors 'none'; base-uri 'none'; form-action 'none'");
+            h.put(new HttpString("X-Frame-Options"), "DENY");
+            h.put(new HttpString("X-Content-Type-Options"), "nosniff");
+            h.put(new HttpString("Referrer-Policy"), "no-referrer");
+            h.put(Headers.CACHE_CONTROL, "no-cache"); // revalidate: a node upgrade brings a new page
+            if (ex.getRelativePath().equals("/")) {
+                ex.setRelativePath("/index.html");
+            } else {
+                ex.setRelativePath(ex.getRelativePath().substring("/ui".length()));
+            }
+            files.handleRequest(ex);
+        };
     }
 
     private HttpHandler read(Endpoint e) {

@@ -46,6 +46,13 @@ final class FakeJobControl implements JobControl {
         }
     }
 
+    /** A running job has moved {@code bytes} so far. */
+    synchronized void progress(long id, long bytes) {
+        Job j = jobs.get(id);
+        jobs.put(id, new Job(id, j.spec(), j.state(), false, j.attempts(), j.lastError(), 0, bytes, bytes,
+                j.createdMillis(), j.startedMillis(), j.endedMillis(), null));
+    }
+
     private synchronized Snapshot snapshot() {
         List<Snapshot.QueuedJob> queued = queue.stream()
                 .map(id -> new Snapshot.QueuedJob(Long.toString(id), jobs.get(id).spec().group(), 0, false)).toList();

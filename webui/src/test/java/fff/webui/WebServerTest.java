@@ -1,6 +1,8 @@
 package fff.webui;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -15,6 +17,10 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -245,7 +251,7 @@ class WebServerTest {
         assertError(405, send("DELETE", "/api/jobs/1", null));
         assertError(405, get("/api/jobs/1/cancel"));
         assertError(405, send("POST", "/api/groups", "{}"));
-        assertError(404, get("/"));
+        assertError(404, get("/nothing-here"));
         assertError(404, get("/api/peers"));
     }
 
@@ -271,5 +277,82 @@ class WebServerTest {
         assertTrue(after.contains("fff_group_tokens_limit{group=\"NAS\"} 7.0"), after);
         assertTrue(after.contains("fff_jobs{group=\"NAS\",state=\"CANCELLED\"} 1.0"), after);
         assertTrue(after.contains("fff_queue_length 3.0"), after);
+    }
+
+    @Test
+    void thePageComesFromTheJarAndLoadsNothingFromElsewhere() throws Exception {
+        HttpResponse<String> page = http.send(HttpRequest.newBuilder(URI.create(base + "/")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, page.statusCode());
+        assertTrue(page.headers().firstValue("Content-Type").orElse("").startsWith("text/html"), page.headers().toString());
+        assertTrue(page.body().contains("<title>fff</title>"), page.body());
+        assertTrue(page.body().contains("src=\"/ui/app.js\"") && page.body().contains("href=\"/ui/app.css\""));
+        assertFalse(page.body().contains("//"), "no external or protocol-relative URL in the page");
+        String csp = page.headers().firstValue("Content-Security-Policy").orElse("");
+        assertTrue(csp.contains("default-src 'self'") && csp.contains("frame-ancestors 'none'"), csp);
+        assertEquals("DENY", page.headers().firstValue("X-Frame-Options").orElse(""));
+        Reply js = get("/ui/app.js");
+        assertEquals(200, js.status());
+        assertTrue(js.contentType().contains("javascript"), js.contentType());
+        assertTrue(js.text().contains("new EventSource('/api/events')"));
+        assertEquals(200, get("/ui/app.css").status());
+        assertEquals(404, get("/ui/missing.js").status());
+        assertEquals(404, get("/ui/..%2fWebServer.class").status());
+    }
+
+    @Test
+    void eventsStreamTicksWithProgressAndRateAndJobChanges() throws Exception {
+        BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+        HttpResponse<Stream<String>> r = http.send(HttpRequest.newBuilder(URI.create(base + "/api/events")).build(),
+                HttpResponse.BodyHandlers.ofLines());
+        assertEquals(200, r.statusCode());
+        assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("text/event-stream"));
+        Thread reader = new Thread(() -> r.body().forEach(lines::add));
+        reader.setDaemon(true);
+        reader.start();
+        try {
+            JsonNode tick = JSON.readTree(next(lines, "tick"));
+            assertEquals("total", tick.path("groups").path("groups").get(0).path("name").asText());
+            assertEquals(4, tick.path("queueLength").asInt());
+            assertEquals("[\"5\",\"4\",\"6\",\"7\"]", tick.path("queued").toString());
+            assertEquals(3, tick.path("running").get(0).path("id").asLong());
+            // job 3 moves 1000 bytes per tick of the feed: the ticks show its progress and, soon, its rate
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            JsonNode running;
+            long done = 0;
+            do {
+                assertTrue(System.nanoTime() < deadline, "no rate in the ticks");
+                done += 1000;
+                control.progress(3, done);
+                running = JSON.readTree(next(lines, "tick")).path("running").get(0);
+            } while (running.path("rate").isNull() || running.path("bytesDone").asLong() < 2000);
+            assertTrue(running.path("rate").asDouble() > 100 && running.path("rate").asDouble() < 5000, running.toString());
+            assertTrue(running.path("etaSeconds").asDouble() > 0, running.toString());
+            assertTrue(get("/api/jobs/3").json().path("rate").asDouble() > 0, "the API shows the rate too");
+
+            web.events().job(control.job(8).join().orElseThrow(), "cancelled");
+            JsonNode change = JSON.readTree(next(lines, "job"));
+            assertEquals("cancelled", change.path("what").asText());
+            assertEquals(8, change.path("job").path("id").asLong());
+        } finally {
+            r.body().close();
+        }
+    }
+
+    /** The data of the next event of type {@code event} on the stream. */
+    private static String next(BlockingQueue<String> lines, String event) throws InterruptedException {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        boolean inEvent = false;
+        while (true) {
+            String line = lines.poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            assertNotNull(line, "no '" + event + "' event within 10 s");
+            if (line.equals("event:" + event) || line.equals("event: " + event)) {
+                inEvent = true;
+            } else if (inEvent && line.startsWith("data:")) {
+                return line.substring(5).strip();
+            } else if (line.isEmpty()) {
+                inEvent = false;
+            }
+        }
     }
 }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.ArrayList;
@@ -62,6 +63,15 @@ final class Clips {
             throw new AssertionError("no audio decoded from " + file);
         }
         return HexFormat.of().formatHex(sha.digest());
+    }
+
+    /** A small, cheap video: a 160x120 25 fps test pattern in Matroska (MPEG-4 part 2), {@code seconds} long. */
+    static Path testPattern(Path out, int seconds) throws Exception {
+        Files.createDirectories(out.getParent());
+        run(List.of("ffmpeg", "-nostdin", "-hide_banner", "-v", "error", "-y", "-f", "lavfi", "-i",
+                "testsrc=size=160x120:rate=25", "-t", String.valueOf(seconds), "-c:v", "mpeg4", "-q:v", "5",
+                out.toString()));
+        return out;
     }
 
     /** Pids of ffmpeg processes started (directly or not) by {@code pid}. */

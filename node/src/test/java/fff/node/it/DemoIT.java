@@ -3,6 +3,10 @@ package fff.node.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,7 +23,13 @@ class DemoIT {
     @Test
     void demoMovesTheSampleThroughAWatchFolderAndChecksEveryFile(@TempDir Path dir) throws Exception {
         try (FffProcess demo = FffProcess.startWithoutHome("demo", List.of(), "demo", "--big-mb", "4", "--work",
-                dir.toString())) {
+                dir.toString(), "--serve", "0")) {
+            String page = demo.await(l -> l.startsWith("page of site A: "), Duration.ofMinutes(1))
+                    .replaceAll("^page of site A: (\\S+) .*", "$1");
+            HttpResponse<String> got = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(page))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, got.statusCode(), page);
+            assertTrue(got.body().contains("<title>fff</title>"), got.body());
             assertEquals(0, demo.waitFor(Duration.ofMinutes(3)), demo.output());
             assertTrue(demo.output().contains("checked: all 205 files at site B are byte-identical"), demo.output());
             assertEquals(206, demo.lines().stream().filter(l -> l.matches("job \\d+ done NAS .*")).count());

@@ -57,15 +57,20 @@ final class TwoSites {
         return FffProcess.startWithoutHome("siteA", List.of(), "run", "--config", conf.toString());
     }
 
-    HttpResponse<String> api(String method, String path) throws Exception {
+    /** siteA's UI token, as {@code fff id --token} prints it. */
+    String token() throws Exception {
         if (token == null) {
             try (FffProcess id = FffProcess.start("id", dir.resolve("a"), "id", "--token")) {
                 assertEquals(0, id.waitFor(Duration.ofSeconds(30)), id.output());
                 token = id.lines().get(id.lines().size() - 1).strip();
             }
         }
+        return token;
+    }
+
+    HttpResponse<String> api(String method, String path) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + web + path))
-                .header("Authorization", "Bearer " + token)
+                .header("Authorization", "Bearer " + token())
                 .method(method, HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
     }
 }

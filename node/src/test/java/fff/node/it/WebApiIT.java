@@ -40,7 +40,7 @@ class WebApiIT {
                   - {path: w, group: NAS, to: "siteB:in", stable-for: 200ms}
                 """.formatted(web, Nodes.freePort(), peerId));
         try (FffProcess a = FffProcess.startWithoutHome("siteA", List.of(), "run", "--config", conf.toString())) {
-            a.await("web API on http://127.0.0.1:" + web);
+            a.await("page on http://127.0.0.1:" + web + "/");
             a.await("is offline");
             String base = "http://127.0.0.1:" + web;
             String token;
