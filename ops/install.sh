@@ -56,7 +56,7 @@ say() { echo "install.sh: $*" >&2; }
 
 # 1. Java 17+ and ffmpeg
 if [ "$staged" = 0 ]; then
-  "$repo/ops/deps-debian.sh"
+  "$repo/ops/deps-debian.sh" --runtime
 fi
 
 # 2. the jar
