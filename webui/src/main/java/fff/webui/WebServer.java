@@ -104,7 +104,8 @@ public final class WebServer {
                 .setIoThreads(2)
                 .setWorkerThreads(8)
                 .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, (long) JobApi.MAX_BODY)
-                .setHandler(Handlers.path(new BlockingHandler(routes)).addExactPath("/api/events", live.handler()))
+                .setHandler(hostCheck(listen, Handlers.path(new BlockingHandler(routes))
+                        .addExactPath("/api/events", live.handler())))
                 .build();
         u.start();
         server = u;
@@ -124,6 +125,35 @@ public final class WebServer {
             server = null;
             metrics.close();
         }
+    }
+
+    /**
+     * On a loopback address, only requests naming a loopback host are served: a web site whose name the
+     * attacker points at 127.0.0.1 (DNS rebinding) would otherwise read the API from the user's browser. A node
+     * listening on another address is reachable by whatever name the operator gave it.
+     */
+    private HttpHandler hostCheck(HostPort listen, HttpHandler next) {
+        if (!isLoopback(listen.host())) {
+            return next;
+        }
+        return ex -> {
+            String host = ex.getHostName();
+            if (host == null || !isLoopback(host)) {
+                send(ex, 403, JobApi.error("host '" + host + "' refused: this node's page and API answer on "
+                        + "127.0.0.1, [::1] or localhost only (web.listen is a loopback address)"));
+                return;
+            }
+            next.handleRequest(ex);
+        };
+    }
+
+    private static boolean isLoopback(String host) {
+        String h = host.toLowerCase(Locale.ROOT);
+        if (h.startsWith("[") && h.endsWith("]")) {
+            h = h.substring(1, h.length() - 1);
+        }
+        return h.equals("localhost") || h.equals("::1") || h.equals("0:0:0:0:0:0:0:1")
+                || h.matches("127\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}");
     }
 
     /**

@@ -11,10 +11,12 @@ import fff.common.jobs.JobState;
 import fff.common.wire.HostPort;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
@@ -336,6 +338,28 @@ class WebServerTest {
             assertEquals(8, change.path("job").path("id").asLong());
         } finally {
             r.body().close();
+        }
+    }
+
+    @Test
+    void onLoopbackOnlyLoopbackHostNamesAreServed() throws Exception {
+        assertTrue(raw("evil.example").startsWith("HTTP/1.1 403"), "a rebound name is refused");
+        assertTrue(raw("evil.example:" + port()).contains("answer on 127.0.0.1, [::1] or localhost only"));
+        for (String host : List.of("localhost:" + port(), "127.0.0.1:" + port(), "LOCALHOST")) {
+            assertTrue(raw(host).startsWith("HTTP/1.1 200"), host);
+        }
+    }
+
+    private int port() {
+        return URI.create(base).getPort();
+    }
+
+    /** GET /api/node with this Host header (java.net.http will not send another host), the whole reply. */
+    private String raw(String host) throws Exception {
+        try (Socket s = new Socket("127.0.0.1", port())) {
+            s.getOutputStream().write(("GET /api/node HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            return new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         }
     }
 

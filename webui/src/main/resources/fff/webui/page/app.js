@@ -22,6 +22,7 @@ function bytes(n) {
 function rate(r) { return r == null ? '' : bytes(r) + '/s'; }
 function duration(s) {
   if (s == null || !isFinite(s)) return '';
+  if (s < 10) return s.toFixed(1) + ' s';
   s = Math.round(s);
   if (s < 60) return s + ' s';
   if (s < 3600) return Math.floor(s / 60) + 'm ' + String(s % 60).padStart(2, '0') + 's';
