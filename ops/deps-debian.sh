@@ -2,8 +2,8 @@
 # ops/deps-debian.sh - install what a user needs to run fff on Debian (12+):
 # a Java 17+ JDK (the ./fff launcher builds node/target/fff.jar with ./mvnw when it is
 # missing, so a JRE alone is not enough), ffmpeg (transcode profiles; the demo uses it) and
-# Chromium with its WebDriver (the tests drive the status page in it; --runtime leaves them out,
-# as ops/install.sh does on a server).
+# Chromium with its WebDriver and Firefox ESR (the tests drive the status page in both; --runtime
+# leaves them out, as ops/install.sh does on a server).
 # Idempotent; prints nothing when all is present.
 # Uses sudo when not run as root.
 set -euo pipefail
@@ -29,7 +29,10 @@ fi
 command -v curl >/dev/null 2>&1 || command -v wget >/dev/null 2>&1 || pkgs+=(curl ca-certificates)
 command -v unzip >/dev/null 2>&1 || pkgs+=(unzip)
 { command -v ffmpeg >/dev/null 2>&1 && command -v ffprobe >/dev/null 2>&1; } || pkgs+=(ffmpeg)
-[ $runtime_only = 1 ] || { [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; } || pkgs+=(chromium chromium-driver)
+if [ $runtime_only = 0 ]; then
+  { [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; } || pkgs+=(chromium chromium-driver)
+  [ -x /usr/bin/firefox-esr ] || pkgs+=(firefox-esr)
+fi
 [ ${#pkgs[@]} -eq 0 ] && exit 0
 
 SUDO=()

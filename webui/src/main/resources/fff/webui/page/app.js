@@ -199,7 +199,7 @@ async function loadHistory() {
     el('td', { class: 'num', text: bytes(j.size) }),
     el('td', { class: 'num', text: j.startedMillis && j.endedMillis >= j.startedMillis ? duration((j.endedMillis - j.startedMillis) / 1000) : '' }),
     el('td', { class: 'num', text: j.attempts }),
-    el('td', { class: 'note', title: j.lastError || j.note || null, text: j.state === 'DONE' ? (j.note || '') : (j.lastError || j.note || '') }),
+    el('td', { class: 'note', title: [j.note, j.lastError].filter(Boolean).join('\n') || null, text: (j.state === 'FAILED' ? j.lastError || j.note : j.note || j.lastError) || '' }),
     el('td', {}, actions(j)))));
   $('history-empty').hidden = page.total > 0;
   const from = page.total ? h.offset + 1 : 0;
