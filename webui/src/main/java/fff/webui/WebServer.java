@@ -2,6 +2,7 @@ package fff.webui;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import fff.common.jobs.JobControl;
+import fff.common.peers.PeerDirectory;
 import fff.common.wire.HostPort;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.undertow.Undertow;
@@ -48,11 +49,12 @@ public final class WebServer {
     private final ObjectMapper json = new ObjectMapper();
     private Undertow server;
     private JobMetrics metrics;
+    private PeerMetrics peerMetrics;
     private byte[] tokenHash;
 
     /** Starts serving on {@code listen} (port 0: any free port); returns the address bound. */
-    public synchronized HostPort start(HostPort listen, JobControl control, NodeInfo info, String uiToken,
-            PrometheusMeterRegistry registry) {
+    public synchronized HostPort start(HostPort listen, JobControl control, PeerDirectory peers, NodeInfo info,
+            String uiToken, PrometheusMeterRegistry registry) {
         if (server != null) {
             throw new IllegalStateException("already started");
         }
@@ -62,6 +64,7 @@ public final class WebServer {
         tokenHash = sha256(uiToken);
         JobApi api = new JobApi(control, info, json);
         metrics = new JobMetrics(control, registry);
+        peerMetrics = new PeerMetrics(peers, info.journalBytes(), registry);
         RoutingHandler routes = new RoutingHandler()
                 .get("/healthz", ex -> health(ex, control))
                 .get("/metrics", ex -> scrape(ex, registry))
@@ -72,6 +75,7 @@ public final class WebServer {
                 .post("/api/jobs/{id}/retry", mutation(api::retry))
                 .post("/api/jobs/{id}/move", mutation(api::move))
                 .get("/api/groups", read(api::groups))
+                .get("/api/peers", read(ex -> new PeerList(peers.peers())))
                 .put("/api/groups/{name}/limit", mutation(api::setLimit))
                 .setInvalidMethodHandler(ex -> send(ex, 405, JobApi.error("method " + ex.getRequestMethod()
                         + " is not allowed on " + ex.getRequestPath())))
@@ -195,6 +199,11 @@ public final class WebServer {
             metrics.refresh();
         } catch (RuntimeException e) {
             log.warn("metrics: job gauges not refreshed: {}", e.toString());
+        }
+        try {
+            peerMetrics.refresh();
+        } catch (RuntimeException e) {
+            log.warn("metrics: peer gauges not refreshed: {}", e.toString());
         }
         ex.getResponseHeaders().put(Headers.CONTENT_TYPE, METRICS_CONTENT_TYPE);
         ex.getResponseSender().send(registry.scrape(), StandardCharsets.UTF_8);
