@@ -30,8 +30,13 @@ public final class PeerTraffic {
     private final LongAdder received = new LongAdder();
     private final LongAdder resumes = new LongAdder();
     private final LongAdder creditStalls = new LongAdder();
-    /** Smoothed RTT (TCP's SRTT, gain 1/8); -1 until the first sample. */
+    /** Gain of the smoothed RTT once warmed up (TCP's SRTT). */
+    private static final int RTT_GAIN_DIVISOR = 8;
+
+    /** Smoothed RTT; -1 until the first sample. */
     private volatile long rttNanos = -1;
+    /** Samples taken, up to {@link #RTT_GAIN_DIVISOR}. */
+    private volatile int rttSamples;
     /** Byte totals seen by readers, oldest first; bounded by the window over the sample spacing. */
     private final ArrayDeque<Sample> samples = new ArrayDeque<>();
 
@@ -65,13 +70,19 @@ public final class PeerTraffic {
         creditStalls.increment();
     }
 
-    /** One round-trip sample (a Pong's arrival minus its Ping's stamp); ignored unless positive. */
+    /**
+     * One round-trip sample (a Pong's arrival minus its Ping's stamp); ignored unless positive. The mean of the
+     * first eight, then TCP's smoothing (gain 1/8): the first sample, taken as a connection opens, is often slow
+     * (cold code on both ends) and must not weigh for minutes.
+     */
     public void rtt(long sampleNanos) {
         if (sampleNanos <= 0) {
             return;
         }
         long old = rttNanos;
-        rttNanos = old < 0 ? sampleNanos : old + (sampleNanos - old) / 8;
+        int n = Math.min(RTT_GAIN_DIVISOR, rttSamples + 1);
+        rttSamples = n;
+        rttNanos = old < 0 ? sampleNanos : old + (sampleNanos - old) / n;
     }
 
     public long sentBytes() {

@@ -16,15 +16,26 @@ class PeerTrafficTest {
     private final PeerTraffic traffic = new PeerTraffic(() -> now);
 
     @Test
-    void roundTripTimeIsSmoothedLikeTcp() {
+    void roundTripTimeIsTheMeanOfTheFirstSamplesThenSmoothedLikeTcp() {
         assertNull(traffic.rttMillis());
-        traffic.rtt(8_000_000);
-        assertEquals(8.0, traffic.rttMillis());
-        traffic.rtt(16_000_000);
-        assertEquals(9.0, traffic.rttMillis(), "an eighth of the way to the new sample");
+        traffic.rtt(30_000_000); // a cold first sample
+        assertEquals(30.0, traffic.rttMillis());
+        traffic.rtt(10_000_000);
+        assertEquals(20.0, traffic.rttMillis(), "the mean of two");
+        traffic.rtt(11_000_000);
+        traffic.rtt(9_000_000);
+        assertEquals(15.0, traffic.rttMillis(), "the mean of four");
+        for (int i = 0; i < 60; i++) {
+            traffic.rtt(10_000_000);
+        }
+        assertEquals(10.0, traffic.rttMillis(), 0.01);
+        double settled = traffic.rttMillis();
+        traffic.rtt(90_000_000);
+        assertEquals(settled + (90 - settled) / 8, traffic.rttMillis(), 1e-6, "an eighth of the way once warm");
         traffic.rtt(0);
         traffic.rtt(-5);
-        assertEquals(9.0, traffic.rttMillis(), "no sample from a clock that went backwards");
+        assertEquals(settled + (90 - settled) / 8, traffic.rttMillis(), 1e-6,
+                "no sample from a clock that went backwards");
     }
 
     @Test
