@@ -62,6 +62,8 @@ public final class PeerClient implements AutoCloseable {
 
     private final ArrayDeque<Transfer> queue = new ArrayDeque<>();
     private final Map<SenderSession, Integer> inFlight = new HashMap<>();
+    /** {@code inFlight.size()} for readers outside the lock (the web API), so they never hold up a loop. */
+    private volatile int readyConnections;
     private int connecting;
     private boolean reconnectScheduled;
     private boolean everConnected;
@@ -121,8 +123,8 @@ public final class PeerClient implements AutoCloseable {
     }
 
     /** Connections that finished their handshake and are open now. */
-    public synchronized int connections() {
-        return inFlight.size();
+    public int connections() {
+        return readyConnections;
     }
 
     /** Queues a file or an (empty) directory entry for {@code remotePath} under the receiver's root. */
@@ -377,6 +379,7 @@ public final class PeerClient implements AutoCloseable {
                     listener.online();
                 }
                 inFlight.put(session, 0);
+                readyConnections = inFlight.size();
                 dispatch();
             }
         }
@@ -399,6 +402,7 @@ public final class PeerClient implements AutoCloseable {
                 List<Transfer> interrupted) {
             synchronized (PeerClient.this) {
                 inFlight.remove(session);
+                readyConnections = inFlight.size();
                 if (fatalError != null && listener != null) {
                     // a node keeps going: these transfers fail for good, later ones try afresh
                     if (!wasReady) {

@@ -199,7 +199,8 @@ final class SenderSession extends ChannelInboundHandlerAdapter {
             }
             default -> protocolError("unexpected " + f.getBodyCase() + " from a receiver");
         }
-        if (ready && System.nanoTime() - lastPingNanos >= PING_EVERY_NANOS && ctx.channel().isActive()) {
+        if (ready && fatal == null && System.nanoTime() - lastPingNanos >= PING_EVERY_NANOS
+                && ctx.channel().isActive()) {
             ping();
         }
     }
