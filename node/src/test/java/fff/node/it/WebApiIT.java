@@ -128,7 +128,9 @@ class WebApiIT {
             assertTrue(metrics.contains("fff_jobs{group=\"NAS\",state=\"DONE\"} 3.0"), metrics);
             assertTrue(metrics.contains("fff_transcode_fps 0.0"), metrics);
 
-            JsonNode out = peer(s.api("GET", "/api/peers").body(), "siteB", "out");
+            String aPeers = s.api("GET", "/api/peers").body();
+            System.out.println("siteA /api/peers: " + aPeers);
+            JsonNode out = peer(aPeers, "siteB", "out");
             assertTrue(out.path("online").asBoolean(), out.toString());
             assertEquals("127.0.0.1:" + s.port, out.path("address").asText());
             assertEquals(1, out.path("connections").asInt(), out.toString());
@@ -139,7 +141,9 @@ class WebApiIT {
             Matcher web = Pattern.compile("web API on http://([^/]+)/").matcher(b.await("web API on http://"));
             assertTrue(web.find());
             String bBase = "http://" + web.group(1);
-            JsonNode in = peer(get(bBase + "/api/peers").body(), s.aId, "in");
+            String bPeers = get(bBase + "/api/peers").body();
+            System.out.println("siteB /api/peers: " + bPeers);
+            JsonNode in = peer(bPeers, s.aId, "in");
             assertTrue(in.path("online").asBoolean(), in.toString());
             assertEquals(total, in.path("receivedBytes").asLong(), in.toString());
             assertTrue(in.path("rttMillis").asDouble() > 0, in.toString());
