@@ -4,6 +4,7 @@ import fff.common.config.Destination;
 import fff.common.config.NodeConfig;
 import fff.common.config.WatchRule;
 import fff.common.identity.KnownPeers;
+import fff.common.identity.NodeId;
 import fff.common.identity.NodeIdentity;
 import fff.common.jobs.EngineControl;
 import fff.common.jobs.JobDb;
@@ -15,6 +16,7 @@ import fff.common.jobs.RetryPolicy;
 import fff.common.journal.Journal;
 import fff.common.journal.JournalOptions;
 import fff.common.journal.ReplayStats;
+import fff.common.peers.PeerStatus;
 import fff.common.transcode.FfmpegTools;
 import fff.common.transcode.MediaException;
 import fff.common.wire.HostPort;
@@ -49,6 +51,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.random.RandomGenerator;
@@ -188,9 +191,9 @@ final class NodeRuntime implements AutoCloseable {
     private void startWeb() throws IOException {
         String token = UiToken.loadOrCreate(cfg.node().home());
         try {
-            HostPort at = web.start(cfg.web().listen(), new EngineControl(engine),
-                    new NodeInfo(identity.id().toString(), Version.current(), System.currentTimeMillis()), token,
-                    metrics);
+            HostPort at = web.start(cfg.web().listen(), new EngineControl(engine), this::peers,
+                    new NodeInfo(identity.id().toString(), Version.current(), System.currentTimeMillis(),
+                            journal::bytesOnDisk), token, metrics);
             webAt = at;
             out.println("page on http://" + at + "/ (API under /api/, metrics on /metrics; UI token: fff id"
                     + " --token)");
@@ -198,6 +201,20 @@ final class NodeRuntime implements AutoCloseable {
             LOG.error("web API not started on {}: {} (set web.listen to a free address)", cfg.web().listen(),
                     e.getCause() != null ? e.getCause().toString() : e.toString());
         }
+    }
+
+    /** For {@code /api/peers}: the destinations, then the senders seen (named as destinations where they are one). */
+    private List<PeerStatus> peers() {
+        List<PeerStatus> out = new ArrayList<>();
+        movers.values().stream().map(Mover::status).filter(Objects::nonNull).forEach(out::add);
+        PeerServer s = server;
+        if (s != null) {
+            Map<NodeId, String> names = new LinkedHashMap<>();
+            cfg.destinations().values().stream().filter(d -> d.id() != null)
+                    .forEach(d -> names.putIfAbsent(d.id(), d.name()));
+            out.addAll(s.peers(id -> names.getOrDefault(id, id.toString())));
+        }
+        return out;
     }
 
     /**

@@ -1,6 +1,8 @@
 package fff.receiver;
 
+import fff.common.identity.NodeId;
 import fff.common.identity.NodeIdentity;
+import fff.common.peers.PeerStatus;
 import fff.common.identity.TlsContexts;
 import fff.common.wire.FrameDecoder;
 import fff.common.wire.FrameEncoder;
@@ -25,10 +27,12 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,6 +55,7 @@ public final class PeerServer implements AutoCloseable {
     private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private final Channel server;
     private final Transcoder transcoder;
+    private final InboundPeers peers = new InboundPeers();
 
     private PeerServer(ReceiverConfig config, NodeIdentity identity, ReceiverEvents events, Admission admission,
             Transcoder transcoder) throws IOException {
@@ -95,7 +100,7 @@ public final class PeerServer implements AutoCloseable {
                         p.addLast("encoder", FrameEncoder.INSTANCE);
                         p.addLast("idle", new IdleStateHandler(60, 15, 0));
                         p.addLast("session", new ReceiverSession(config, landing, disk, identity.id(), events,
-                                admission, transcoder));
+                                admission, transcoder, peers));
                         connections.add(ch);
                     }
                 });
@@ -139,6 +144,14 @@ public final class PeerServer implements AutoCloseable {
 
     public int connectionCount() {
         return connections.size();
+    }
+
+    /**
+     * The senders seen since start (at most {@value InboundPeers#MAX_PEERS}), each named by {@code names} (a
+     * destination name for a known node, say), with what they sent; any thread, never waits on the network.
+     */
+    public List<PeerStatus> peers(Function<NodeId, String> names) {
+        return peers.statuses(names);
     }
 
     /** Stops accepting, waits up to {@code grace} for open streams, then closes everything. */

@@ -13,6 +13,7 @@ import fff.proto.Frame;
 import fff.proto.Hello;
 import fff.proto.HelloAck;
 import fff.proto.Offer;
+import fff.proto.Ping;
 import fff.proto.Pong;
 import fff.proto.Reason;
 import fff.proto.Start;
@@ -37,6 +38,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
@@ -49,12 +51,18 @@ import org.slf4j.LoggerFactory;
  * <p>Threading: every field is owned by the channel's event loop. Disk work (landing area, hashing, fsync)
  * runs on {@code disk}, chained per stream so each stream's writes stay in order; results come back to the
  * loop. Credit is returned only once bytes are written, so memory in flight is bounded by the windows.
+ *
+ * <p>What arrives is counted in the sender's {@link InboundPeers} entry as it arrives: payload bytes, resumes
+ * (a Start past 0), and a credit stall each time the sender used up a stream's or the connection's window
+ * (it then waits for this side's disk). Round-trip time as on the sender: a Ping when ready, when the writer
+ * idles, and with the next frame once the last is {@link #PING_EVERY_NANOS} old.
  */
 final class ReceiverSession extends ChannelInboundHandlerAdapter {
 
     private static final Logger LOG = LoggerFactory.getLogger(ReceiverSession.class);
     /** Per-stream credit of a transcode stream. */
     static final int TRANSCODE_WINDOW = 4 << 20;
+    static final long PING_EVERY_NANOS = TimeUnit.SECONDS.toNanos(15);
 
     private final ReceiverConfig config;
     private final LandingArea landing;
@@ -64,6 +72,7 @@ final class ReceiverSession extends ChannelInboundHandlerAdapter {
     private final ReceiverEvents events;
     private final Admission admission;
     private final Transcoder transcoder;
+    private final InboundPeers peers;
     private final Map<Long, InboundStream> streams = new HashMap<>();
     private ChannelHandlerContext ctx;
     private NodeId peer;
@@ -72,14 +81,19 @@ final class ReceiverSession extends ChannelInboundHandlerAdapter {
     private boolean closed;
     /** Connection credit granted and not yet used by the sender. */
     private long connectionCredit;
+    /** The sender's entry once it said Hello and was allowed. */
+    private InboundPeers.Peer inbound;
+    /** The stamp of the last Ping sent; only its Pong is a sample. */
+    private long lastPingNanos;
 
     ReceiverSession(ReceiverConfig config, LandingArea landing, Executor disk, NodeId localId, ReceiverEvents events) {
         this(config, landing, disk, localId, events, Admission.ALWAYS,
-                Transcoder.unavailable("no ffmpeg configured"));
+                Transcoder.unavailable("no ffmpeg configured"), new InboundPeers());
     }
 
     ReceiverSession(ReceiverConfig config, LandingArea landing, Executor disk, NodeId localId, ReceiverEvents events,
-            Admission admission, Transcoder transcoder) {
+            Admission admission, Transcoder transcoder, InboundPeers peers) {
+        this.peers = peers;
         this.admission = admission;
         this.transcoder = transcoder;
         this.config = config;
@@ -107,6 +121,9 @@ final class ReceiverSession extends ChannelInboundHandlerAdapter {
             return;
         }
         Frame f = in.frame();
+        if (ready && System.nanoTime() - lastPingNanos >= PING_EVERY_NANOS && !closed) {
+            ping();
+        }
         if (f.getBodyCase() == Frame.BodyCase.DATA) {
             onData(f.getData(), in.payload());
             return;
@@ -124,7 +141,11 @@ final class ReceiverSession extends ChannelInboundHandlerAdapter {
             case CANCEL -> onCancel(f.getCancel().getStream(), f.getCancel().getMessage());
             case PING -> write(OutboundFrame.of(Frame.newBuilder()
                     .setPong(Pong.newBuilder().setNanos(f.getPing().getNanos())).build()), true);
-            case PONG -> { }
+            case PONG -> {
+                if (f.getPong().getNanos() == lastPingNanos) {
+                    inbound.traffic.rtt(System.nanoTime() - lastPingNanos);
+                }
+            }
             case GOODBYE -> {
                 LOG.info("{} said goodbye: {} {}", peerName, f.getGoodbye().getReason(), f.getGoodbye().getMessage());
                 ctx.close();
@@ -161,6 +182,7 @@ final class ReceiverSession extends ChannelInboundHandlerAdapter {
         }
         ready = true;
         connectionCredit = config.connectionWindow();
+        inbound = peers.connected(peer, ctx.channel().remoteAddress());
         LOG.info("sender {} connected ({})", peer == null ? "(plain, unidentified)" : peer,
                 ssl != null ? "TLS " + ssl.engine().getSession().getProtocol() : "plain TCP");
         HelloAck.Builder ack = HelloAck.newBuilder().setVersion(WireLimits.VERSION).setNodeId(localId.toString())
@@ -171,6 +193,13 @@ final class ReceiverSession extends ChannelInboundHandlerAdapter {
         write(OutboundFrame.of(Frame.newBuilder().setHelloAck(ack
                 .setConnectionWindow(config.connectionWindow()).setMaxPayload(WireLimits.MAX_PAYLOAD)
                 .setMaxStreams(config.maxStreams())).build()), true);
+        ping();
+    }
+
+    /** Sends a Ping stamped with this loop's clock; the Pong echoing the stamp gives one RTT sample. */
+    private void ping() {
+        lastPingNanos = System.nanoTime();
+        write(OutboundFrame.of(Frame.newBuilder().setPing(Ping.newBuilder().setNanos(lastPingNanos)).build()), true);
     }
 
     private static NodeId parseClaimed(String text) {
@@ -321,6 +350,9 @@ final class ReceiverSession extends ChannelInboundHandlerAdapter {
         }
         s.state = InboundStream.State.STARTED;
         s.next = offset;
+        if (offset > 0) {
+            inbound.traffic.resumed();
+        }
         onDisk(s, () -> {
             s.incoming.startFrom(offset);
             return null;
@@ -340,6 +372,7 @@ final class ReceiverSession extends ChannelInboundHandlerAdapter {
             return;
         }
         connectionCredit -= len;
+        inbound.traffic.received(len);
         if (s == null || s.state == InboundStream.State.FAILED) {
             // a stream we already failed or the sender cancelled: drop the bytes but give the credit back
             payload.release();
@@ -356,6 +389,9 @@ final class ReceiverSession extends ChannelInboundHandlerAdapter {
         long offset = s.next;
         s.next += len;
         s.credit -= len;
+        if (len > 0 && (s.credit == 0 || connectionCredit == 0)) {
+            inbound.traffic.creditStall();
+        }
         onDisk(s, () -> {
             try {
                 long pos = offset;
@@ -485,6 +521,9 @@ final class ReceiverSession extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         closed = true;
+        if (inbound != null) {
+            peers.disconnected(inbound);
+        }
         for (InboundStream s : streams.values()) {
             s.stopSink();
             onDisk(s, () -> {
@@ -506,8 +545,7 @@ final class ReceiverSession extends ChannelInboundHandlerAdapter {
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof IdleStateEvent e) {
             switch (e.state()) {
-                case WRITER_IDLE -> write(OutboundFrame.of(Frame.newBuilder()
-                        .setPing(fff.proto.Ping.newBuilder().setNanos(System.nanoTime())).build()), true);
+                case WRITER_IDLE -> ping();
                 case READER_IDLE -> {
                     LOG.warn("{} silent for too long; closing", peerName);
                     ctx.close();

@@ -12,6 +12,7 @@ import com.google.protobuf.ByteString;
 import fff.common.hash.ContentHasher;
 import fff.common.identity.NodeId;
 import fff.common.identity.NodeIdentity;
+import fff.common.peers.PeerStatus;
 import fff.common.wire.Frames;
 import fff.common.wire.HostPort;
 import fff.common.wire.InboundFrame;
@@ -27,6 +28,7 @@ import fff.proto.HelloAck;
 import fff.proto.Offer;
 import fff.proto.Transcode;
 import fff.proto.Ping;
+import fff.proto.Pong;
 import fff.proto.Reason;
 import fff.proto.Reject;
 import fff.proto.Start;
@@ -77,6 +79,9 @@ class ReceiverSessionTest {
     private final List<ByteBuf> payloads = new ArrayList<>();
     private final List<String> events = new ArrayList<>();
     private final List<EmbeddedChannel> channels = new ArrayList<>();
+    private final InboundPeers peers = new InboundPeers();
+    /** The stamp of the Ping the last session made ready sent after its HelloAck. */
+    private long readyPing;
 
     @BeforeEach
     void setUp() throws IOException {
@@ -106,7 +111,8 @@ class ReceiverSessionTest {
         EmbeddedChannel ch = open(Runnable::run);
         ch.writeInbound(hello(senderId, 1));
         List<Frame> out = drain(ch);
-        assertEquals(1, out.size(), out.toString());
+        assertEquals(2, out.size(), out.toString());
+        assertTrue(out.get(1).hasPing(), "a Ping right after, for the round-trip time");
         HelloAck ack = out.get(0).getHelloAck();
         assertEquals(WireLimits.VERSION, ack.getVersion());
         assertEquals(CONNECTION_WINDOW, ack.getConnectionWindow());
@@ -195,6 +201,52 @@ class ReceiverSessionTest {
         assertEquals(MTIME, Files.getLastModifiedTime(root.resolve("dir/a.bin")).toMillis());
         assertEquals(List.of("file " + senderId + " dir/a.bin " + src.length + " " + src.length + " false"), events);
         assertTrue(ch.isActive());
+        PeerStatus p = onlyPeer();
+        assertEquals(src.length, p.receivedBytes());
+        assertEquals(0, p.sentBytes());
+        assertEquals(0, p.creditStalls(), "credit came back before the window ran out");
+        assertEquals(0, p.resumes());
+    }
+
+    @Test
+    void senderIsListedWithItsRoundTripTimeWhileConnected() throws Exception {
+        EmbeddedChannel ch = ready(Runnable::run);
+        PeerStatus before = onlyPeer();
+        assertEquals("siteA", before.name());
+        assertEquals(PeerStatus.IN, before.direction());
+        assertTrue(before.online());
+        assertNull(before.why());
+        assertEquals(1, before.connections());
+        assertNull(before.rttMillis());
+        Thread.sleep(5);
+        ch.writeInbound(frame(Frame.newBuilder().setPong(Pong.newBuilder().setNanos(readyPing))));
+        ch.writeInbound(frame(Frame.newBuilder().setPong(Pong.newBuilder().setNanos(readyPing - 1))));
+        double rtt = onlyPeer().rttMillis();
+        assertTrue(rtt >= 5 && rtt < 5_000, rtt + " ms");
+        ch.close();
+        PeerStatus after = onlyPeer();
+        assertFalse(after.online());
+        assertEquals(0, after.connections());
+        assertTrue(after.why().startsWith("disconnected since "), after.why());
+        assertEquals(rtt, after.rttMillis(), "a Pong to a Ping that is not the last is no sample");
+    }
+
+    @Test
+    void aSenderThatUsesUpTheWindowIsACreditStall() {
+        byte[] src = bytes(2 * STREAM_WINDOW, 13);
+        ManualExecutor disk = new ManualExecutor();
+        EmbeddedChannel ch = ready(disk);
+        ch.writeInbound(offerFrame(1, "w.bin", src.length));
+        drainWith(ch, disk);
+        ch.writeInbound(start(1, 0), data(1, 0, src, 0, STREAM_WINDOW - 1000));
+        assertEquals(0, onlyPeer().creditStalls());
+        ch.writeInbound(data(1, STREAM_WINDOW - 1000, src, STREAM_WINDOW - 1000, 1000));
+        assertEquals(1, onlyPeer().creditStalls(), "the sender has no stream credit left until the disk catches up");
+        drainWith(ch, disk);
+        ch.writeInbound(data(1, STREAM_WINDOW, src, STREAM_WINDOW, 1000));
+        assertEquals(1, onlyPeer().creditStalls());
+        assertEquals(STREAM_WINDOW + 1000, onlyPeer().receivedBytes());
+        drainWith(ch, disk);
     }
 
     @Test
@@ -433,7 +485,7 @@ class ReceiverSessionTest {
     void helloAckAdvertisesMirroring() {
         EmbeddedChannel ch = open(Runnable::run);
         ch.writeInbound(hello(senderId, 1));
-        assertEquals(List.of(WireLimits.CAPABILITY_MIRROR), single(drain(ch)).getHelloAck().getCapabilitiesList());
+        assertEquals(List.of(WireLimits.CAPABILITY_MIRROR), drain(ch).get(0).getHelloAck().getCapabilitiesList());
     }
 
     @Test
@@ -638,6 +690,10 @@ class ReceiverSessionTest {
         assertArrayEquals(src, Files.readAllBytes(root.resolve("big/r.bin")));
         assertEquals(List.of("file " + senderId + " big/r.bin " + src.length + " " + (src.length - MIB) + " false"),
                 events);
+        PeerStatus p = onlyPeer();
+        assertEquals(1, p.resumes(), "the second connection started past 0");
+        assertEquals(sent + src.length - MIB, p.receivedBytes(), "both connections, one sender");
+        assertEquals(1, p.connections());
     }
 
     @Test
@@ -672,6 +728,12 @@ class ReceiverSessionTest {
 
     // ---- helpers ----
 
+    private PeerStatus onlyPeer() {
+        List<PeerStatus> all = peers.statuses(id -> id.equals(senderId) ? "siteA" : id.toString());
+        assertEquals(1, all.size(), all.toString());
+        return all.get(0);
+    }
+
     private Admission admission = Admission.ALWAYS;
 
     private EmbeddedChannel open(Executor disk) {
@@ -697,7 +759,7 @@ class ReceiverSessionTest {
             }
         };
         EmbeddedChannel ch = new EmbeddedChannel(new ReceiverSession(config, landing, disk, localId, recorder,
-                admission, fff.receiver.transcode.Transcoder.unavailable("not in this test")));
+                admission, fff.receiver.transcode.Transcoder.unavailable("not in this test"), peers));
         channels.add(ch);
         return ch;
     }
@@ -706,7 +768,9 @@ class ReceiverSessionTest {
         EmbeddedChannel ch = open(disk);
         ch.writeInbound(hello(senderId, 1));
         List<Frame> out = disk instanceof ManualExecutor m ? drainWith(ch, m) : drain(ch);
-        assertTrue(single(out).hasHelloAck());
+        assertEquals(2, out.size(), out.toString());
+        assertTrue(out.get(0).hasHelloAck());
+        readyPing = out.get(1).getPing().getNanos();
         return ch;
     }
 

@@ -3,6 +3,7 @@ package fff.sender;
 import fff.common.identity.NodeId;
 import fff.common.identity.NodeIdentity;
 import fff.common.identity.TlsContexts;
+import fff.common.peers.PeerTraffic;
 import fff.common.wire.FrameDecoder;
 import fff.common.wire.FrameEncoder;
 import fff.common.wire.Transports;
@@ -57,9 +58,12 @@ public final class PeerClient implements AutoCloseable {
     private final Bootstrap bootstrap;
     private final SessionOwner owner = new SessionOwner();
     private final ConnectionListener listener; // null: one-shot mode (fff send)
+    private final PeerTraffic traffic = new PeerTraffic();
 
     private final ArrayDeque<Transfer> queue = new ArrayDeque<>();
     private final Map<SenderSession, Integer> inFlight = new HashMap<>();
+    /** {@code inFlight.size()} for readers outside the lock (the web API), so they never hold up a loop. */
+    private volatile int readyConnections;
     private int connecting;
     private boolean reconnectScheduled;
     private boolean everConnected;
@@ -103,13 +107,24 @@ public final class PeerClient implements AutoCloseable {
                         p.addLast("decoder", FrameDecoder.INSTANCE);
                         p.addLast("encoder", FrameEncoder.INSTANCE);
                         p.addLast("idle", new IdleStateHandler(60, 15, 0));
-                        p.addLast("session", new SenderSession(owner, disk, identity.id(), target.plain()));
+                        p.addLast("session", new SenderSession(owner, disk, identity.id(), target.plain(),
+                                traffic));
                     }
                 });
     }
 
     public PeerTarget target() {
         return target;
+    }
+
+    /** What crossed the link with the receiver over all connections so far. */
+    public PeerTraffic traffic() {
+        return traffic;
+    }
+
+    /** Connections that finished their handshake and are open now. */
+    public int connections() {
+        return readyConnections;
     }
 
     /** Queues a file or an (empty) directory entry for {@code remotePath} under the receiver's root. */
@@ -364,6 +379,7 @@ public final class PeerClient implements AutoCloseable {
                     listener.online();
                 }
                 inFlight.put(session, 0);
+                readyConnections = inFlight.size();
                 dispatch();
             }
         }
@@ -386,6 +402,7 @@ public final class PeerClient implements AutoCloseable {
                 List<Transfer> interrupted) {
             synchronized (PeerClient.this) {
                 inFlight.remove(session);
+                readyConnections = inFlight.size();
                 if (fatalError != null && listener != null) {
                     // a node keeps going: these transfers fail for good, later ones try afresh
                     if (!wasReady) {

@@ -5,6 +5,7 @@ import fff.common.jobs.Delivery;
 import fff.common.jobs.Failure;
 import fff.common.jobs.Job;
 import fff.common.jobs.Mover;
+import fff.common.peers.PeerStatus;
 import fff.common.transcode.MediaException;
 import fff.common.transcode.Profile;
 import fff.proto.Reason;
@@ -28,11 +29,14 @@ public final class PeerMover implements Mover {
 
     private static final long PROBE_MAX_MILLIS = 30_000;
 
+    private final String name;
     private final PeerClient client;
     /** This node's ffmpeg and profiles; null tools when it has no ffmpeg. */
     private final Transcoding transcoding;
     private final ScheduledExecutorService timer;
     private volatile OnlineListener online = (up, why) -> { };
+    /** Why the last connection failed or ended; null before any did. */
+    private volatile String lastProblem;
     private ScheduledFuture<?> probe;
     private int probes;
     private boolean up = true; // what the listener last heard (it assumes online until told otherwise)
@@ -46,6 +50,7 @@ public final class PeerMover implements Mover {
     /** As above, able to transcode jobs that name a profile with {@code transcoding}. */
     public PeerMover(String name, PeerTarget target, NodeIdentity identity, int connections, Transcoding transcoding)
             throws IOException {
+        this.name = name;
         this.transcoding = transcoding;
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "fff-probe-" + name);
@@ -62,6 +67,7 @@ public final class PeerMover implements Mover {
 
             @Override
             public void offline(String why) {
+                lastProblem = why;
                 if (scheduleProbe()) {
                     online.changed(false, why);
                 }
@@ -72,6 +78,15 @@ public final class PeerMover implements Mover {
     @Override
     public void onOnlineChange(OnlineListener listener) {
         this.online = listener;
+    }
+
+    /** Online while a connection is up; the client connects when a job is for this peer and then stays. */
+    @Override
+    public PeerStatus status() {
+        int n = client.connections();
+        String why = lastProblem;
+        return client.traffic().status(name, PeerStatus.OUT, client.target().address().toString(), n > 0,
+                why != null ? why : "not connected yet: it connects when a job is for it", n);
     }
 
     @Override

@@ -5,6 +5,7 @@ import fff.common.hash.ContentHasher;
 import fff.common.hash.FileDigests;
 import fff.common.identity.NodeId;
 import fff.common.identity.TlsContexts;
+import fff.common.peers.PeerTraffic;
 import fff.common.wire.Frames;
 import fff.common.wire.InboundFrame;
 import fff.common.wire.OutboundFrame;
@@ -49,6 +50,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
@@ -62,6 +64,12 @@ import org.slf4j.LoggerFactory;
  * for it was reserved and while the channel is writable, so memory in flight is bounded by the receiver's
  * windows whatever the file sizes. On a plain link payload goes out as a {@link FileRegion} (sendfile); the
  * disk chain still reads the same range to hash it.
+ *
+ * <p>What crosses the link is counted in the client's {@link PeerTraffic} as it goes: payload bytes when
+ * written, resumes, a credit stall each time a stream (or the connection) runs out of credit with data left.
+ * The round-trip time comes from Pings: one when the connection is ready, one when the writer idles, and one
+ * with the next frame read once the last is {@link #PING_EVERY_NANOS} old (under load it includes the time
+ * the Ping waits behind queued payload).
  */
 final class SenderSession extends ChannelInboundHandlerAdapter {
 
@@ -82,11 +90,13 @@ final class SenderSession extends ChannelInboundHandlerAdapter {
     // whole 1 MiB blocks, so both ends hash payload where it lies; TLS records split it anyway
     private static final int CHUNK_TLS = WireLimits.MAX_PAYLOAD;
     private static final int CHUNK_PLAIN = WireLimits.MAX_PAYLOAD;
+    static final long PING_EVERY_NANOS = TimeUnit.SECONDS.toNanos(15);
 
     private final Owner owner;
     private final Executor disk;
     private final NodeId localId;
     private final boolean plain;
+    private final PeerTraffic traffic;
     private final Map<Long, OutboundStream> streams = new HashMap<>();
     private final ArrayDeque<OutboundStream> sending = new ArrayDeque<>();
     private ChannelHandlerContext ctx;
@@ -99,12 +109,17 @@ final class SenderSession extends ChannelInboundHandlerAdapter {
     /** The receiver advertised {@link WireLimits#CAPABILITY_TRANSCODE}. */
     private boolean transcodes;
     private TransferException fatal;
+    /** The stamp of the last Ping sent; only its Pong is a sample. */
+    private long lastPingNanos;
+    /** The connection ran out of credit with streams waiting, and none has come back since. */
+    private boolean connectionStalled;
 
-    SenderSession(Owner owner, Executor disk, NodeId localId, boolean plain) {
+    SenderSession(Owner owner, Executor disk, NodeId localId, boolean plain, PeerTraffic traffic) {
         this.owner = owner;
         this.disk = disk;
         this.localId = localId;
         this.plain = plain;
+        this.traffic = traffic;
     }
 
     int maxStreams() {
@@ -167,7 +182,11 @@ final class SenderSession extends ChannelInboundHandlerAdapter {
             case FAILED -> onFailed(f.getFailed());
             case PING -> ctx.writeAndFlush(OutboundFrame.of(Frame.newBuilder()
                     .setPong(Pong.newBuilder().setNanos(f.getPing().getNanos())).build()), ctx.voidPromise());
-            case PONG -> { }
+            case PONG -> {
+                if (f.getPong().getNanos() == lastPingNanos) {
+                    traffic.rtt(System.nanoTime() - lastPingNanos);
+                }
+            }
             case GOODBYE -> {
                 Reason r = f.getGoodbye().getReason();
                 String m = "receiver closed the connection: " + f.getGoodbye().getMessage();
@@ -180,6 +199,17 @@ final class SenderSession extends ChannelInboundHandlerAdapter {
             }
             default -> protocolError("unexpected " + f.getBodyCase() + " from a receiver");
         }
+        if (ready && fatal == null && System.nanoTime() - lastPingNanos >= PING_EVERY_NANOS
+                && ctx.channel().isActive()) {
+            ping();
+        }
+    }
+
+    /** Sends a Ping stamped with this loop's clock; the Pong echoing the stamp gives one RTT sample. */
+    private void ping() {
+        lastPingNanos = System.nanoTime();
+        ctx.writeAndFlush(OutboundFrame.of(Frame.newBuilder().setPing(Ping.newBuilder().setNanos(lastPingNanos))
+                .build()), ctx.voidPromise());
     }
 
     private void onHelloAck(HelloAck ack) {
@@ -209,6 +239,7 @@ final class SenderSession extends ChannelInboundHandlerAdapter {
         maxStreams = Math.max(1, ack.getMaxStreams());
         mirror = ack.getCapabilitiesList().contains(WireLimits.CAPABILITY_MIRROR);
         transcodes = ack.getCapabilitiesList().contains(WireLimits.CAPABILITY_TRANSCODE);
+        ping();
         owner.ready(this);
     }
 
@@ -303,6 +334,9 @@ final class SenderSession extends ChannelInboundHandlerAdapter {
                 return;
             }
             s.startOffset = start;
+            if (start > 0) {
+                traffic.resumed();
+            }
             s.nextRead = start;
             s.persisted = start;
             if (s.transfer.kind == Transfer.Kind.FILE) {
@@ -377,7 +411,13 @@ final class SenderSession extends ChannelInboundHandlerAdapter {
                 finishReads(s);
             } else if (s.credit > 0) {
                 sending.add(s);
+            } else {
+                traffic.creditStall(); // parked until its credit comes back
             }
+        }
+        if (connectionCredit <= 0 && !sending.isEmpty() && !connectionStalled) {
+            connectionStalled = true;
+            traffic.creditStall();
         }
     }
 
@@ -401,6 +441,7 @@ final class SenderSession extends ChannelInboundHandlerAdapter {
                     : OutboundFrame.data(header, (FileRegion) payload);
             ctx.writeAndFlush(frame, ctx.voidPromise());
             s.transfer.bytesSent += n;
+            traffic.sent(n);
         });
     }
 
@@ -432,6 +473,7 @@ final class SenderSession extends ChannelInboundHandlerAdapter {
                         ctx.voidPromise());
                 s.nextRead += got;
                 s.transfer.bytesSent += got;
+                traffic.sent(got);
             } else {
                 ReferenceCountUtil.release(chunk.payload());
             }
@@ -440,6 +482,8 @@ final class SenderSession extends ChannelInboundHandlerAdapter {
                 finishReads(s);
             } else if (s.credit > 0) {
                 sending.add(s);
+            } else {
+                traffic.creditStall();
             }
             pump();
         });
@@ -515,6 +559,7 @@ final class SenderSession extends ChannelInboundHandlerAdapter {
     private void onCredit(Credit c) {
         if (c.getStream() == 0) {
             connectionCredit += c.getBytes();
+            connectionStalled = false;
         } else {
             OutboundStream s = streams.get(c.getStream());
             if (s == null) {
@@ -627,8 +672,7 @@ final class SenderSession extends ChannelInboundHandlerAdapter {
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof IdleStateEvent e) {
             switch (e.state()) {
-                case WRITER_IDLE -> ctx.writeAndFlush(OutboundFrame.of(Frame.newBuilder()
-                        .setPing(Ping.newBuilder().setNanos(System.nanoTime())).build()), ctx.voidPromise());
+                case WRITER_IDLE -> ping();
                 case READER_IDLE -> {
                     LOG.warn("receiver silent for too long; closing the connection");
                     ctx.close();

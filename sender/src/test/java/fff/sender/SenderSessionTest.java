@@ -13,6 +13,7 @@ import com.google.protobuf.ByteString;
 import fff.common.hash.ContentHasher;
 import fff.common.identity.NodeId;
 import fff.common.identity.NodeIdentity;
+import fff.common.peers.PeerTraffic;
 import fff.common.wire.Frames;
 import fff.common.wire.InboundFrame;
 import fff.common.wire.OutboundFrame;
@@ -24,6 +25,7 @@ import fff.proto.Goodbye;
 import fff.proto.HashAlgorithm;
 import fff.proto.HelloAck;
 import fff.proto.Offer;
+import fff.proto.Pong;
 import fff.proto.Reason;
 import fff.proto.Reject;
 import fff.proto.Verified;
@@ -72,9 +74,12 @@ class SenderSessionTest {
     private NodeId receiverId;
     private final RecordingOwner owner = new RecordingOwner();
     private final List<long[]> progress = new ArrayList<>();
+    private final PeerTraffic traffic = new PeerTraffic();
     private EmbeddedChannel ch;
     private SenderSession session;
     private Executor disk;
+    /** The stamp of the Ping the session sent when it became ready. */
+    private long readyPing;
 
     @BeforeEach
     void setUp() throws IOException {
@@ -103,7 +108,7 @@ class SenderSessionTest {
         assertEquals(0, owner.ready);
 
         ch.writeInbound(helloAck(32 * MIB, 7));
-        assertEquals(List.of(), drain());
+        assertTrue(single(drain()).frame().hasPing(), "a Ping at once, for the round-trip time");
         assertEquals(1, owner.ready);
         assertEquals(7, session.maxStreams());
         assertEquals(List.of(), owner.verified, "without plain the certificate, not the claimed id, is checked");
@@ -230,6 +235,9 @@ class SenderSessionTest {
         assertEquals(0, d.result.resumedFrom());
         assertFalse(d.result.alreadyPresent());
         assertArrayEquals(new long[] {src.length, src.length}, progress.get(progress.size() - 1));
+        assertEquals(src.length, traffic.sentBytes());
+        assertEquals(4, traffic.creditStalls(), "four times the window ran out with data left, not at the end");
+        assertEquals(0, traffic.resumes());
     }
 
     @Test
@@ -252,6 +260,8 @@ class SenderSessionTest {
         Done d = owner.onlyDone();
         assertEquals(MIB, d.result.resumedFrom());
         assertEquals(src.length - MIB, d.result.bytesSent());
+        assertEquals(1, traffic.resumes());
+        assertEquals(src.length - MIB, traffic.sentBytes());
     }
 
     @Test
@@ -268,6 +278,7 @@ class SenderSessionTest {
         assertContiguousFrom(0, data(out));
         assertArrayEquals(src, concat(data(out)));
         assertArrayEquals(digest(src, src.length), last(out).frame().getEnd().getDigest().toByteArray());
+        assertEquals(0, traffic.resumes(), "a prefix that is not ours is no resume");
     }
 
     @Test
@@ -280,12 +291,32 @@ class SenderSessionTest {
         ch.writeInbound(accept(1, 0, new byte[0], 8 * MIB));
         List<Out> out = drain();
         assertEquals(connection, total(data(out)));
+        assertEquals(1, traffic.creditStalls());
         ch.writeInbound(in(Frames.credit(1, 100_000).frame()));
         assertEquals(List.of(), drain(), "stream credit alone does not lift the connection limit");
+        assertEquals(1, traffic.creditStalls(), "still the same stall");
         ch.writeInbound(in(Frames.credit(0, 100_000).frame()));
         List<Out> more = drain();
         assertEquals(100_000, total(data(more)));
         assertContiguousFrom(connection, data(more));
+        assertEquals(2, traffic.creditStalls(), "out of connection credit again");
+        assertEquals(connection + 100_000, traffic.sentBytes());
+    }
+
+    // ---- round-trip time ----
+
+    @Test
+    void roundTripTimeComesFromThePongToOurPing() throws Exception {
+        ready(Runnable::run, 32 * MIB);
+        assertNull(traffic.rttMillis(), "nothing measured before a Pong");
+        Thread.sleep(5);
+        ch.writeInbound(in(Frame.newBuilder().setPong(Pong.newBuilder().setNanos(readyPing)).build()));
+        double rtt = traffic.rttMillis();
+        assertTrue(rtt >= 5 && rtt < 5_000, rtt + " ms");
+        ch.writeInbound(in(Frame.newBuilder().setPong(Pong.newBuilder().setNanos(readyPing - 60_000_000_000L)).build()),
+                in(Frame.newBuilder().setPong(Pong.newBuilder().setNanos(0)).build()));
+        assertEquals(rtt, traffic.rttMillis(), "a Pong to no Ping of ours is no sample");
+        assertEquals(List.of(), drain());
     }
 
     @Test
@@ -520,7 +551,7 @@ class SenderSessionTest {
 
     private void open(Executor disk, boolean plain) {
         this.disk = disk;
-        session = new SenderSession(owner, disk, localId, plain);
+        session = new SenderSession(owner, disk, localId, plain, traffic);
         ch = new EmbeddedChannel(session);
     }
 
@@ -528,7 +559,7 @@ class SenderSessionTest {
         open(disk, false);
         assertTrue(single(drain(disk)).frame().hasHello());
         ch.writeInbound(helloAck(connectionWindow, 8));
-        assertEquals(List.of(), drain(disk));
+        readyPing = single(drain(disk)).frame().getPing().getNanos();
         assertEquals(1, owner.ready);
     }
 
@@ -538,7 +569,7 @@ class SenderSessionTest {
         ch.writeInbound(in(Frame.newBuilder().setHelloAck(HelloAck.newBuilder().setVersion(WireLimits.VERSION)
                 .setNodeId(receiverId.toString()).addCapabilities(WireLimits.CAPABILITY_MIRROR)
                 .setConnectionWindow(32 * MIB).setMaxPayload(WireLimits.MAX_PAYLOAD).setMaxStreams(8)).build()));
-        assertEquals(List.of(), drain());
+        assertTrue(single(drain()).frame().hasPing());
         assertEquals(1, owner.ready);
     }
 

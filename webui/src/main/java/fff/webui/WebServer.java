@@ -2,6 +2,7 @@ package fff.webui;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import fff.common.jobs.JobControl;
+import fff.common.peers.PeerDirectory;
 import fff.common.wire.HostPort;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import fff.common.jobs.JobEngine;
@@ -54,6 +55,7 @@ public final class WebServer {
     private Undertow server;
     private JobMetrics metrics;
     private volatile LiveFeed feed;
+    private PeerMetrics peerMetrics;
     private byte[] tokenHash;
 
     /**
@@ -70,8 +72,8 @@ public final class WebServer {
     }
 
     /** Starts serving on {@code listen} (port 0: any free port); returns the address bound. */
-    public synchronized HostPort start(HostPort listen, JobControl control, NodeInfo info, String uiToken,
-            PrometheusMeterRegistry registry) {
+    public synchronized HostPort start(HostPort listen, JobControl control, PeerDirectory peers, NodeInfo info,
+            String uiToken, PrometheusMeterRegistry registry) {
         if (server != null) {
             throw new IllegalStateException("already started");
         }
@@ -83,6 +85,7 @@ public final class WebServer {
         metrics = new JobMetrics(control, registry);
         LiveFeed live = new LiveFeed(control, api, json);
         HttpHandler page = page();
+        peerMetrics = new PeerMetrics(peers, info.journalBytes(), registry);
         RoutingHandler routes = new RoutingHandler()
                 .get("/", page)
                 .get("/ui/{file}", page)
@@ -95,6 +98,7 @@ public final class WebServer {
                 .post("/api/jobs/{id}/retry", mutation(api::retry))
                 .post("/api/jobs/{id}/move", mutation(api::move))
                 .get("/api/groups", read(api::groups))
+                .get("/api/peers", read(ex -> new PeerList(peers.peers())))
                 .put("/api/groups/{name}/limit", mutation(api::setLimit))
                 .setInvalidMethodHandler(ex -> send(ex, 405, JobApi.error("method " + ex.getRequestMethod()
                         + " is not allowed on " + ex.getRequestPath())))
@@ -276,6 +280,11 @@ public final class WebServer {
             metrics.refresh();
         } catch (RuntimeException e) {
             log.warn("metrics: job gauges not refreshed: {}", e.toString());
+        }
+        try {
+            peerMetrics.refresh();
+        } catch (RuntimeException e) {
+            log.warn("metrics: peer gauges not refreshed: {}", e.toString());
         }
         ex.getResponseHeaders().put(Headers.CONTENT_TYPE, METRICS_CONTENT_TYPE);
         ex.getResponseSender().send(registry.scrape(), StandardCharsets.UTF_8);

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import fff.common.jobs.JobState;
+import fff.common.peers.PeerStatus;
 import fff.common.wire.HostPort;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -23,6 +24,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -39,6 +41,11 @@ class WebServerTest {
     final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     final WebServer web = new WebServer();
     final HttpClient http = HttpClient.newHttpClient();
+    /** What the fake peer directory lists. */
+    final List<PeerStatus> peers = new CopyOnWriteArrayList<>(List.of(
+            new PeerStatus("siteB", PeerStatus.OUT, "10.0.0.2:7700", true, null, 12.5, 2, 5_000_000, 0, 250_000.5, 3, 7),
+            new PeerStatus("siteC", PeerStatus.IN, "10.0.0.3:50123", false, "disconnected since 2024-05-01T10:00:00Z",
+                    null, 0, 0, 1_234_567, 0, 1, 0)));
     String base;
 
     record Reply(int status, String contentType, String text) {
@@ -57,8 +64,8 @@ class WebServerTest {
         control.put(6, "outbound", JobState.QUEUED, 0, null);
         control.put(7, "NAS", JobState.QUEUED, 0, null);
         control.put(8, "outbound", JobState.CANCELLED, 300, null);
-        HostPort at = web.start(new HostPort("127.0.0.1", 0), control, new NodeInfo("node-abc", "0.1.0",
-                System.currentTimeMillis() - 5000), TOKEN, registry);
+        HostPort at = web.start(new HostPort("127.0.0.1", 0), control, () -> List.copyOf(peers),
+                new NodeInfo("node-abc", "0.1.0", System.currentTimeMillis() - 5000, () -> 4096), TOKEN, registry);
         base = "http://127.0.0.1:" + at.port();
     }
 
@@ -254,7 +261,63 @@ class WebServerTest {
         assertError(405, get("/api/jobs/1/cancel"));
         assertError(405, send("POST", "/api/groups", "{}"));
         assertError(404, get("/nothing-here"));
-        assertError(404, get("/api/peers"));
+        assertError(404, get("/api/nodes"));
+        assertError(405, send("POST", "/api/peers", "{}"));
+    }
+
+    @Test
+    void peersAreListedWithEveryField() throws Exception {
+        Reply r = get("/api/peers");
+        assertEquals(200, r.status(), r.text());
+        JsonNode list = r.json().path("peers");
+        assertEquals(2, list.size(), r.text());
+        JsonNode out = list.get(0);
+        List<String> fields = new ArrayList<>();
+        out.fieldNames().forEachRemaining(fields::add);
+        assertEquals(List.of("name", "direction", "address", "online", "why", "rttMillis", "connections", "sentBytes",
+                "receivedBytes", "rateBytesPerSecond", "resumes", "creditStalls"), fields);
+        assertEquals("siteB", out.path("name").asText());
+        assertEquals("out", out.path("direction").asText());
+        assertEquals("10.0.0.2:7700", out.path("address").asText());
+        assertTrue(out.path("online").asBoolean());
+        assertTrue(out.path("why").isNull());
+        assertEquals(12.5, out.path("rttMillis").asDouble());
+        assertEquals(2, out.path("connections").asInt());
+        assertEquals(5_000_000, out.path("sentBytes").asLong());
+        assertEquals(250_000.5, out.path("rateBytesPerSecond").asDouble());
+        assertEquals(3, out.path("resumes").asLong());
+        assertEquals(7, out.path("creditStalls").asLong());
+        JsonNode in = list.get(1);
+        assertEquals("in", in.path("direction").asText());
+        assertTrue(in.path("rttMillis").isNull(), "not measured yet");
+        assertEquals("disconnected since 2024-05-01T10:00:00Z", in.path("why").asText());
+        assertEquals(1_234_567, in.path("receivedBytes").asLong());
+    }
+
+    @Test
+    void metricsShowPeersAndTheJournal() throws Exception {
+        String t = get("/metrics").text();
+        for (String line : List.of("fff_peer_rtt_seconds{direction=\"out\",peer=\"siteB\"} 0.0125",
+                "fff_peer_online{direction=\"out\",peer=\"siteB\"} 1.0",
+                "fff_peer_online{direction=\"in\",peer=\"siteC\"} 0.0",
+                "fff_peer_connections{direction=\"out\",peer=\"siteB\"} 2.0",
+                "fff_peer_rate_bytes_per_second{direction=\"out\",peer=\"siteB\"} 250000.5",
+                "fff_transfer_resumes_total{direction=\"out\",peer=\"siteB\"} 3.0",
+                "fff_credit_stalls_total{direction=\"out\",peer=\"siteB\"} 7.0",
+                "fff_peer_received_bytes_total{peer=\"siteC\"} 1234567.0",
+                "fff_peer_rtt_seconds{direction=\"in\",peer=\"siteC\"} NaN",
+                "fff_journal_size_bytes 4096.0")) {
+            assertTrue(t.contains(line), line + " missing from\n" + t);
+        }
+        assertTrue(!t.contains("fff_peer_received_bytes_total{peer=\"siteB\"}"), "a destination sends nothing back");
+        peers.set(1, new PeerStatus("siteC", PeerStatus.IN, "10.0.0.3:50200", true, null, 30.0, 1, 0, 2_000_000,
+                1e6, 1, 4));
+        peers.remove(0);
+        String after = get("/metrics").text();
+        assertTrue(after.contains("fff_peer_received_bytes_total{peer=\"siteC\"} 2000000.0"), after);
+        assertTrue(after.contains("fff_credit_stalls_total{direction=\"in\",peer=\"siteC\"} 4.0"), after);
+        assertTrue(after.contains("fff_transfer_resumes_total{direction=\"out\",peer=\"siteB\"} 3.0"),
+                "a peer gone from the listing keeps its counts\n" + after);
     }
 
     @Test

@@ -1,5 +1,7 @@
 package fff.common.jobs;
 
+import fff.common.peers.PeerStatus;
+
 /**
  * Moves one job's file to one destination (a peer node; FTP and local disks later). Implementations report
  * through the {@link Listener} from any thread and never block the caller of {@link #start}.
@@ -11,6 +13,11 @@ public interface Mover extends AutoCloseable {
 
     /** Registers who is told when the destination goes offline or comes back (changes only); at most one. */
     default void onOnlineChange(OnlineListener listener) {
+    }
+
+    /** How the destination is reached and what went to it, for {@code /api/peers}; null if it is no peer. */
+    default PeerStatus status() {
+        return null;
     }
 
     @Override

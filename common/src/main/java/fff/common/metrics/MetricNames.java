@@ -14,6 +14,8 @@ public final class MetricNames {
     public static final String TAG_STATE = "state";
     /** Tag: peer node or destination name. */
     public static final String TAG_PEER = "peer";
+    /** Tag: {@code out} for a destination this node sends to, {@code in} for a node that sends to it. */
+    public static final String TAG_DIRECTION = "direction";
 
     /** Gauge {@code fff_jobs{group,state}}: jobs the node holds, by group and state (history included). */
     public static final String JOBS = "fff.jobs";
@@ -36,8 +38,28 @@ public final class MetricNames {
      * destination (counted when a job is done).
      */
     public static final String PEER_SENT_BYTES = "fff.peer.sent.bytes";
-    /** Counter {@code fff_peer_received_bytes_total{peer}}: payload bytes received. Not registered yet. */
+    /**
+     * Counter {@code fff_peer_received_bytes_total{peer}}: payload bytes received from a sending node, counted as
+     * they arrive (partial and failed files included).
+     */
     public static final String PEER_RECEIVED_BYTES = "fff.peer.received.bytes";
+    /** Gauge {@code fff_peer_rtt_seconds{peer,direction}}: smoothed round-trip time (Ping/Pong); NaN until measured. */
+    public static final String PEER_RTT = "fff.peer.rtt";
+    /** Gauge {@code fff_peer_online{peer,direction}}: 1 while a connection to or from the peer is up, else 0. */
+    public static final String PEER_ONLINE = "fff.peer.online";
+    /** Gauge {@code fff_peer_connections{peer,direction}}: connections open now. */
+    public static final String PEER_CONNECTIONS = "fff.peer.connections";
+    /** Gauge {@code fff_peer_rate_bytes_per_second{peer,direction}}: payload throughput over the last few seconds. */
+    public static final String PEER_RATE = "fff.peer.rate.bytes.per.second";
+    /** Counter {@code fff_transfer_resumes_total{peer,direction}}: files continued from an offset > 0. */
+    public static final String TRANSFER_RESUMES = "fff.transfer.resumes";
+    /**
+     * Counter {@code fff_credit_stalls_total{peer,direction}}: times a stream or connection had data to send and
+     * no credit left (out: this node waited; in: the sender waited for this node's disk).
+     */
+    public static final String CREDIT_STALLS = "fff.credit.stalls";
+    /** Gauge {@code fff_journal_size_bytes}: apparent size of the node's journal files. */
+    public static final String JOURNAL_SIZE = "fff.journal.size";
     /**
      * Timer {@code fff_job_duration_seconds{group,state}}: run time of the last attempt of jobs that ended DONE,
      * FAILED or CANCELLED (after starting), with histogram buckets.

@@ -3,6 +3,8 @@ package fff.node.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -11,12 +13,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The JSON API and metrics of a real {@code fff run} node: jobs waiting for an offline peer are listed,
- * a mutation needs the node's token, cancel and a limit change take effect, and the scrape shows the groups.
+ * a mutation needs the node's token, cancel and a limit change take effect, and the scrape shows the groups;
+ * after real transfers both nodes list each other in {@code /api/peers} and count the bytes.
  */
 class WebApiIT {
 
@@ -121,11 +127,47 @@ class WebApiIT {
                     metrics);
             assertTrue(metrics.contains("fff_jobs{group=\"NAS\",state=\"DONE\"} 3.0"), metrics);
             assertTrue(metrics.contains("fff_transcode_fps 0.0"), metrics);
+
+            String aPeers = s.api("GET", "/api/peers").body();
+            System.out.println("siteA /api/peers: " + aPeers);
+            JsonNode out = peer(aPeers, "siteB", "out");
+            assertTrue(out.path("online").asBoolean(), out.toString());
+            assertEquals("127.0.0.1:" + s.port, out.path("address").asText());
+            assertEquals(1, out.path("connections").asInt(), out.toString());
+            assertTrue(out.path("rttMillis").isNumber() && out.path("rttMillis").asDouble() > 0, out.toString());
+            assertTrue(out.path("sentBytes").asLong() >= total, out.toString());
+            assertEquals(0, out.path("resumes").asLong(), out.toString());
+
+            Matcher web = Pattern.compile("web API on http://([^/]+)/").matcher(b.await("web API on http://"));
+            assertTrue(web.find());
+            String bBase = "http://" + web.group(1);
+            String bPeers = get(bBase + "/api/peers").body();
+            System.out.println("siteB /api/peers: " + bPeers);
+            JsonNode in = peer(bPeers, s.aId, "in");
+            assertTrue(in.path("online").asBoolean(), in.toString());
+            assertEquals(total, in.path("receivedBytes").asLong(), in.toString());
+            assertTrue(in.path("rttMillis").asDouble() > 0, in.toString());
+            String bMetrics = get(bBase + "/metrics").body();
+            assertTrue(bMetrics.contains("fff_peer_received_bytes_total{peer=\"" + s.aId + "\"} " + (double) total),
+                    bMetrics);
+            assertTrue(bMetrics.contains("fff_peer_online{direction=\"in\",peer=\"" + s.aId + "\"} 1.0"), bMetrics);
+            Matcher journal = Pattern.compile("(?m)^fff_journal_size_bytes (\\S+)$").matcher(bMetrics);
+            assertTrue(journal.find(), bMetrics);
+            assertTrue(Double.parseDouble(journal.group(1)) > 0, journal.group());
             b.stop();
 
             a.stop();
             a.assertNoLeaks();
         }
+    }
+
+    /** The one entry of {@code /api/peers} with {@code name} and {@code direction}. */
+    private static JsonNode peer(String body, String name, String direction) throws Exception {
+        List<JsonNode> found = StreamSupport.stream(new ObjectMapper().readTree(body).path("peers").spliterator(), false)
+                .filter(p -> p.path("name").asText().equals(name) && p.path("direction").asText().equals(direction))
+                .toList();
+        assertEquals(1, found.size(), body);
+        return found.get(0);
     }
 
     /** Runs {@code fff ARGS --url BASE --home HOME}; checks the exit status; returns its output. */
