@@ -80,13 +80,15 @@ public final class PeerMover implements Mover {
         this.online = listener;
     }
 
-    /** Online while a connection is up; the client connects when a job is for this peer and then stays. */
+    /**
+     * Online while a connection is up; the client connects when a job is for this peer and then stays. Offline
+     * with no reason: never tried yet (idle).
+     */
     @Override
     public PeerStatus status() {
         int n = client.connections();
-        String why = lastProblem;
         return client.traffic().status(name, PeerStatus.OUT, client.target().address().toString(), n > 0,
-                why != null ? why : "not connected yet: it connects when a job is for it", n);
+                lastProblem, n);
     }
 
     @Override

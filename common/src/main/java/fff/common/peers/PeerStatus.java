@@ -8,8 +8,8 @@ package fff.common.peers;
  * @param direction          {@link #OUT} or {@link #IN}
  * @param address            {@code host:port}: the destination's peer listener, or the sender's last remote address
  * @param online             a connection to or from it is up now
- * @param why                why it is not online (the last connection error, or that it never connected); null
- *                           when online
+ * @param why                why it is not online (the last connection error); null when online, or offline
+ *                           because no connection was tried yet (a destination connects when a job is for it)
  * @param rttMillis          smoothed round-trip time from Ping/Pong, milliseconds; null until measured
  * @param connections        connections open now
  * @param sentBytes          payload bytes sent to it since this node started

@@ -266,7 +266,9 @@ async function loadPeers() {
   $('peers').replaceChildren(...peers.map(p => el('tr', { 'data-peer': p.name },
     el('td', { title: (p.direction === 'in' ? 'sends to us' : 'we send to it') + (p.address ? ' · ' + p.address : ''),
       text: (p.direction === 'in' ? '← ' : '→ ') + p.name }),
-    el('td', { class: p.online ? 'dot-on' : 'dot-off', title: p.why || null, text: p.online ? '● online' : '● offline' }),
+    p.online ? el('td', { class: 'dot-on', text: '● online' })
+      : p.why ? el('td', { class: 'dot-off', title: p.why, text: '● offline' })
+        : el('td', { class: 'muted', title: 'connects when a job is for it', text: '○ idle' }),
     el('td', { class: 'num', text: p.rttMillis == null ? '' : p.rttMillis.toFixed(p.rttMillis < 10 ? 2 : 0) + ' ms' }),
     el('td', { class: 'num', text: p.rateBytesPerSecond ? rate(p.rateBytesPerSecond) : '' }),
     el('td', { class: 'num', text: bytes(p.sentBytes) }),
