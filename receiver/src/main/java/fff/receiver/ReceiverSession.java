@@ -54,8 +54,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>What arrives is counted in the sender's {@link InboundPeers} entry as it arrives: payload bytes, resumes
  * (a Start past 0), and a credit stall each time the sender used up a stream's or the connection's window
- * (it then waits for this side's disk). Round-trip time as on the sender: a Ping when ready, when the writer
- * idles, and with the next frame once the last is {@link #PING_EVERY_NANOS} old.
+ * (it then waits for this side's disk). Round-trip time as on the sender: a Ping with the sender's first frame
+ * after HelloAck, when the writer idles, and with the next frame once the last is {@link #PING_EVERY_NANOS} old.
  */
 final class ReceiverSession extends ChannelInboundHandlerAdapter {
 
@@ -193,7 +193,9 @@ final class ReceiverSession extends ChannelInboundHandlerAdapter {
         write(OutboundFrame.of(Frame.newBuilder().setHelloAck(ack
                 .setConnectionWindow(config.connectionWindow()).setMaxPayload(WireLimits.MAX_PAYLOAD)
                 .setMaxStreams(config.maxStreams())).build()), true);
-        ping();
+        // the first Ping goes with the sender's first frame after HelloAck: a sender still checking this node's
+        // ID (plain links) is not ready yet, and one from before Pings at connect would take it for a protocol error
+        lastPingNanos = System.nanoTime() - PING_EVERY_NANOS;
     }
 
     /** Sends a Ping stamped with this loop's clock; the Pong echoing the stamp gives one RTT sample. */

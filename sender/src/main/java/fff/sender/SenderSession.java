@@ -169,7 +169,8 @@ final class SenderSession extends ChannelInboundHandlerAdapter {
         }
         in.release(); // a receiver never sends payload
         Frame f = in.frame();
-        if (!ready && f.getBodyCase() != Frame.BodyCase.HELLO_ACK && f.getBodyCase() != Frame.BodyCase.GOODBYE) {
+        if (!ready && f.getBodyCase() != Frame.BodyCase.HELLO_ACK && f.getBodyCase() != Frame.BodyCase.GOODBYE
+                && f.getBodyCase() != Frame.BodyCase.PING) { // a Ping may come while a plain link checks the ID
             protocolError("expected HelloAck, got " + f.getBodyCase());
             return;
         }

@@ -26,6 +26,7 @@ import fff.proto.HashAlgorithm;
 import fff.proto.HelloAck;
 import fff.proto.Offer;
 import fff.proto.Pong;
+import fff.proto.Ping;
 import fff.proto.Reason;
 import fff.proto.Reject;
 import fff.proto.Verified;
@@ -135,6 +136,23 @@ class SenderSessionTest {
         assertTrue(data.stream().allMatch(o -> o.region), "zero-copy on a plain link");
         assertArrayEquals(src, concat(data));
         assertArrayEquals(digest(src, src.length), last(out).frame().getEnd().getDigest().toByteArray());
+    }
+
+    @Test
+    void aPingWhileThePlainLinkChecksTheIdIsAnswered() {
+        ManualExecutor disk = new ManualExecutor();
+        open(disk, true);
+        drain();
+        ch.writeInbound(helloAck(32 * MIB, 4));
+        assertEquals(1, disk.pending(), "the claimed id is being checked");
+        ch.writeInbound(in(Frame.newBuilder().setPing(Ping.newBuilder().setNanos(7)).build()));
+        ch.runPendingTasks();
+        assertEquals(7, copy((OutboundFrame) ch.readOutbound()).frame().getPong().getNanos());
+        assertTrue(ch.isActive());
+        assertEquals(0, owner.ready);
+        assertEquals(1, disk.pending());
+        assertTrue(drain().stream().anyMatch(o -> o.frame().hasPing()), "ready: its own Ping for the round trip");
+        assertEquals(1, owner.ready);
     }
 
     @Test

@@ -138,7 +138,7 @@ class WebApiIT {
             assertTrue(out.path("sentBytes").asLong() >= total, out.toString());
             assertEquals(0, out.path("resumes").asLong(), out.toString());
 
-            Matcher web = Pattern.compile("web API on http://([^/]+)/").matcher(b.await("web API on http://"));
+            Matcher web = Pattern.compile("page on http://([^/]+)/").matcher(b.await("page on http://"));
             assertTrue(web.find());
             String bBase = "http://" + web.group(1);
             String bPeers = get(bBase + "/api/peers").body();
