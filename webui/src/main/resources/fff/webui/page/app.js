@@ -264,15 +264,15 @@ async function loadPeers() {
   }
   const peers = data.peers || [];
   $('peers').replaceChildren(...peers.map(p => el('tr', { 'data-peer': p.name },
-    el('td', { title: (p.direction === 'in' ? 'sends to us' : 'we send to it') + (p.address ? ' · ' + p.address : ''),
-      text: (p.direction === 'in' ? '← ' : '→ ') + p.name }),
+    el('td', { title: p.name + ' · ' + (p.direction === 'in' ? 'sends to us' : 'we send to it') + (p.address ? ' · ' + p.address : ''),
+      text: (p.direction === 'in' ? '← ' : '→ ') + (p.name.length > 20 ? p.name.slice(0, 9) + '…' : p.name) }),
     p.online ? el('td', { class: 'dot-on', text: '● online' })
       : p.why ? el('td', { class: 'dot-off', title: p.why, text: '● offline' })
         : el('td', { class: 'muted', title: 'connects when a job is for it', text: '○ idle' }),
     el('td', { class: 'num', text: p.rttMillis == null ? '' : p.rttMillis.toFixed(p.rttMillis < 10 ? 2 : 0) + ' ms' }),
     el('td', { class: 'num', text: p.rateBytesPerSecond ? rate(p.rateBytesPerSecond) : '' }),
-    el('td', { class: 'num', text: bytes(p.sentBytes) }),
-    el('td', { class: 'num', text: bytes(p.receivedBytes) }))));
+    el('td', { class: 'num', 'data-role': 'moved', title: 'resumes ' + p.resumes + ', credit stalls ' + p.creditStalls,
+      text: p.direction === 'in' ? bytes(p.receivedBytes) + ' ↓' : bytes(p.sentBytes) + ' ↑' }))));
   $('peers-empty').hidden = peers.length > 0;
   $('peers-empty').textContent = 'No peers configured or connected.';
 }
