@@ -41,7 +41,10 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>{@code historyText}: the first history page with a text filter that matches few jobs.</li>
  *   <li>{@code counts}: jobs per group and state, as {@code EngineControl.counts()} (each scrape).</li>
  * </ul>
- * Each runs the code {@code EngineControl} runs on the engine's thread, single-threaded, no engine.
+ * Each runs the code {@code EngineControl} runs on the engine's thread, single-threaded, no engine:
+ * {@code path=db} as it does now ({@link JobDb#query}, {@link JobDb#counts}), {@code path=views} as it did
+ * before ({@code query.apply(db.jobs(), db.scheduler().snapshot().queuedIds())}, and a count over
+ * {@code db.jobs()}): a view of every job held, then filter, sort and page.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -56,7 +59,11 @@ public class JobQueryBench {
     @Param({"440000"})
     int events;
 
+    @Param({"db", "views"})
+    String path;
+
     private JobDb db;
+    private boolean views;
     private JobQuery running;
     private JobQuery queue;
     private JobQuery historyFirst;
@@ -68,9 +75,16 @@ public class JobQueryBench {
     public void setUp() {
         db = NodeLife.jobDb(JobLog.NONE);
         List<JobEvent> life = NodeLife.events(events, 42);
+        long t0 = System.nanoTime();
         life.forEach(db::replay);
-        life = null;
         db.recover();
+        long replayMillis = (System.nanoTime() - t0) / 1_000_000;
+        life = null;
+        views = switch (path) {
+            case "db" -> false;
+            case "views" -> true;
+            default -> throw new IllegalArgumentException("path=" + path + ": db or views");
+        };
         running = new JobQuery(Set.of(JobState.RUNNING), null, null, 0, JobQuery.MAX_LIMIT);
         queue = new JobQuery(Set.of(JobState.RUNNING, JobState.QUEUED), null, null, 0, 200);
         historyFirst = new JobQuery(ENDED, null, null, 0, 50);
@@ -78,17 +92,23 @@ public class JobQueryBench {
         historyDeep = new JobQuery(ENDED, null, null, (int) (history / 2 / 50 * 50), 50);
         historyGroup = new JobQuery(ENDED, NodeLife.DESTINATIONS[1], null, 0, 50);
         historyText = new JobQuery(ENDED, null, "HASH_MISMATCH", 0, 50);
+        for (JobQuery q : List.of(running, queue, historyFirst, historyDeep, historyGroup, historyText)) {
+            if (!db.query(q).equals(q.apply(db.jobs(), db.scheduler().snapshot().queuedIds()))) {
+                throw new IllegalStateException("db.query and apply over every view differ on " + q);
+            }
+        }
         Map<JobState, Long> byState = new EnumMap<>(JobState.class);
         counts().values().forEach(m -> m.forEach((s, n) -> byState.merge(s, n, Long::sum)));
-        System.out.printf(Locale.ROOT, "%n%,d events: %,d jobs held %s; history %,d (deep page at offset %,d),"
-                + " group %s %,d, text '%s' %,d%n", events, db.jobs().size(), byState, history,
+        System.out.printf(Locale.ROOT, "%n%,d events (replay and recover %d ms): %,d jobs held %s; history %,d"
+                + " (deep page at offset %,d), group %s %,d, text '%s' %,d%n", events, replayMillis,
+                db.jobs().size(), byState, history,
                 historyDeep.offset(), historyGroup.group(), query(historyGroup).total(), historyText.text(),
                 query(historyText).total());
     }
 
     /** The query as {@code EngineControl.jobs} runs it on the engine's thread. */
     private JobControl.JobPage query(JobQuery q) {
-        return q.apply(db.jobs(), db.scheduler().snapshot().queuedIds());
+        return views ? q.apply(db.jobs(), db.scheduler().snapshot().queuedIds()) : db.query(q);
     }
 
     @Benchmark
@@ -124,6 +144,9 @@ public class JobQueryBench {
     /** As {@code EngineControl.counts()}. */
     @Benchmark
     public Map<String, Map<JobState, Long>> counts() {
+        if (!views) {
+            return db.counts();
+        }
         Map<String, Map<JobState, Long>> counts = new HashMap<>();
         for (Job j : db.jobs()) {
             counts.computeIfAbsent(j.spec().group(), g -> new EnumMap<>(JobState.class)).merge(j.state(), 1L, Long::sum);
