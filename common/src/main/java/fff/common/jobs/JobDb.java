@@ -16,7 +16,6 @@ import fff.proto.journal.LimitChanged;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -52,7 +51,7 @@ public final class JobDb {
     private final RandomGenerator random;
     private final JobRecords records = new JobRecords();
     private final Map<Long, JobEntry> jobs = new LinkedHashMap<>(); // creation order
-    private final JobIndex index = new JobIndex();                  // running and ended, in query order
+    private final JobIndex index = new JobIndex();                  // for queries and counts
     private final Map<String, Long> latest = new HashMap<>();       // rule + relative -> newest job
     private final Set<String> offline = new HashSet<>();
     private final Map<String, Integer> limitOverrides = new LinkedHashMap<>();
@@ -515,8 +514,8 @@ public final class JobDb {
 
     /**
      * One page of {@code query}, as {@code query.apply(jobs(), queued ids)} gives it, with views built for
-     * the page only: O(running) for running jobs, O(page) for an unfiltered history page; a filter on group
-     * or text tests every job of the states asked for.
+     * the page only: running jobs cost O(running), queued ones O(queue), history O(offset + page) by state and
+     * group; a text filter tests every job of the states and group asked for.
      */
     public JobControl.JobPage query(JobQuery query) {
         long now = clock.millis();
@@ -528,13 +527,9 @@ public final class JobDb {
         }, j -> j.view(j.state == JobState.QUEUED && blocked(j, now)));
     }
 
-    /** Jobs per group and state, without a view per job. */
+    /** Jobs per group and state; O(groups). */
     public Map<String, Map<JobState, Long>> counts() {
-        Map<String, Map<JobState, Long>> counts = new HashMap<>();
-        for (JobEntry j : jobs.values()) {
-            counts.computeIfAbsent(j.spec.group(), g -> new EnumMap<>(JobState.class)).merge(j.state, 1L, Long::sum);
-        }
-        return counts;
+        return index.counts();
     }
 
     /** Queued job ids in queue order. */

@@ -38,6 +38,7 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>{@code historyFirst}, {@code historyDeep}: DONE, FAILED and CANCELLED, 50 a page, at offset 0 and
  *       at half the history.</li>
  *   <li>{@code historyGroup}: the first history page of one destination's group (a quarter of the jobs).</li>
+ *   <li>{@code historyFailed}: the first page of FAILED jobs (the page's state filter; a few hundred).</li>
  *   <li>{@code historyText}: the first history page with a text filter that matches few jobs.</li>
  *   <li>{@code counts}: jobs per group and state, as {@code EngineControl.counts()} (each scrape).</li>
  * </ul>
@@ -69,6 +70,7 @@ public class JobQueryBench {
     private JobQuery historyFirst;
     private JobQuery historyDeep;
     private JobQuery historyGroup;
+    private JobQuery historyFailed;
     private JobQuery historyText;
 
     @Setup(Level.Trial)
@@ -91,8 +93,9 @@ public class JobQueryBench {
         long history = query(historyFirst).total();
         historyDeep = new JobQuery(ENDED, null, null, (int) (history / 2 / 50 * 50), 50);
         historyGroup = new JobQuery(ENDED, NodeLife.DESTINATIONS[1], null, 0, 50);
+        historyFailed = new JobQuery(Set.of(JobState.FAILED), null, null, 0, 50);
         historyText = new JobQuery(ENDED, null, "HASH_MISMATCH", 0, 50);
-        for (JobQuery q : List.of(running, queue, historyFirst, historyDeep, historyGroup, historyText)) {
+        for (JobQuery q : List.of(running, queue, historyFirst, historyDeep, historyGroup, historyFailed, historyText)) {
             if (!db.query(q).equals(q.apply(db.jobs(), db.scheduler().snapshot().queuedIds()))) {
                 throw new IllegalStateException("db.query and apply over every view differ on " + q);
             }
@@ -134,6 +137,11 @@ public class JobQueryBench {
     @Benchmark
     public JobControl.JobPage historyGroup() {
         return query(historyGroup);
+    }
+
+    @Benchmark
+    public JobControl.JobPage historyFailed() {
+        return query(historyFailed);
     }
 
     @Benchmark
