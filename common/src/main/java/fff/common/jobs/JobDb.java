@@ -16,6 +16,7 @@ import fff.proto.journal.LimitChanged;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -92,7 +93,6 @@ public final class JobDb {
         switch (e.getBodyCase()) {
             case CHECKPOINT_BEGIN -> {
                 jobs.clear();
-                index.clear();
                 latest.clear();
                 limitOverrides.clear();
                 scheduler = new Scheduler(tree);
@@ -118,7 +118,6 @@ public final class JobDb {
             return; // its creation was before retention; nothing to rebuild
         }
         boolean wasQueued = j.state == JobState.QUEUED;
-        index.leave(j);
         switch (e.getBodyCase()) {
             case STARTED -> {
                 j.state = JobState.RUNNING;
@@ -144,7 +143,6 @@ public final class JobDb {
             }
             default -> { }
         }
-        index.enter(j);
         if (wasQueued && j.state != JobState.QUEUED) {
             scheduler.cancel(j.key());
         } else if (!wasQueued && j.state == JobState.QUEUED) {
@@ -158,12 +156,10 @@ public final class JobDb {
      */
     private void shadowSubmit(JobEntry j, long at) {
         if (!tree.contains(j.spec.group())) {
-            index.leave(j);
             j.state = JobState.FAILED;
             j.endedMillis = at;
             j.lastError = "NOT_CONFIGURED: group '" + j.spec.group() + "' is no longer in the config";
             j.note = "not run";
-            index.enter(j);
             return;
         }
         scheduler.submit(j.key(), j.spec.group(), j.priority, true);
@@ -186,13 +182,12 @@ public final class JobDb {
         List<JobEntry> requeue = new ArrayList<>();
         for (JobEntry j : jobs.values()) {
             if (j.state == JobState.RUNNING) {
-                index.leave(j);
                 j.state = JobState.QUEUED;
                 j.note = "interrupted by a restart; resumes from what the destination holds";
-                index.enter(j);
                 requeue.add(j);
             }
         }
+        index.build(jobs.values());
         requeue.sort((a, b) -> Long.compare(a.startedMillis, b.startedMillis));
         order.forEach(id -> requeue.add(jobs.get(Long.parseLong(id))));
         List<String> start = new ArrayList<>();
@@ -515,9 +510,13 @@ public final class JobDb {
     /**
      * One page of {@code query}, as {@code query.apply(jobs(), queued ids)} gives it, with views built for
      * the page only: running jobs cost O(running), queued ones O(queue), history O(offset + page) by state and
-     * group; a text filter tests every job of the states and group asked for.
+     * group; a text filter tests every job of the states and group asked for. Before {@link #recover()} there
+     * is no index yet and the answer comes from every view.
      */
     public JobControl.JobPage query(JobQuery query) {
+        if (!index.built()) {
+            return query.apply(jobs(), scheduler.snapshot().queuedIds());
+        }
         long now = clock.millis();
         return index.page(query, () -> {
             List<String> ids = scheduler.queuedIds();
@@ -527,8 +526,16 @@ public final class JobDb {
         }, j -> j.view(j.state == JobState.QUEUED && blocked(j, now)));
     }
 
-    /** Jobs per group and state; O(groups). */
+    /** Jobs per group and state; O(groups) once recovered. */
     public Map<String, Map<JobState, Long>> counts() {
+        if (!index.built()) {
+            Map<String, Map<JobState, Long>> counts = new HashMap<>();
+            for (JobEntry j : jobs.values()) {
+                counts.computeIfAbsent(j.spec.group(), g -> new EnumMap<>(JobState.class))
+                        .merge(j.state, 1L, Long::sum);
+            }
+            return counts;
+        }
         return index.counts();
     }
 
@@ -637,10 +644,13 @@ public final class JobDb {
     }
 
     /**
-     * For tests: throws unless the index holds exactly the running and ended jobs and the scheduler's queue
-     * exactly the queued ones (what {@link #query} relies on).
+     * For tests: throws unless the index is built once recovered and holds the jobs as it should, and the
+     * scheduler's queue holds exactly the queued jobs (what {@link #query} relies on).
      */
     void checkInternals() {
+        if (index.built() == replaying) {
+            throw new IllegalStateException(replaying ? "index built while replaying" : "no index after recover()");
+        }
         index.check(jobs.values());
         Set<String> queued = new HashSet<>(scheduler.queuedIds());
         long n = jobs.values().stream().filter(j -> j.state == JobState.QUEUED && queued.contains(j.key())).count();

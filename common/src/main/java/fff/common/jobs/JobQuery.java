@@ -85,11 +85,12 @@ public record JobQuery(Set<JobState> states, String group, String text, int offs
     }
 
     /**
-     * Whether {@code field.toLowerCase(Locale.ROOT).contains(lower)}, without building the lower-case copy
-     * while the field is Latin-1. There {@code toLowerCase} maps char by char within Latin-1; a char above it
-     * (a capital sigma, a dotted capital I, a surrogate) may lower-case by context or to two chars, so such a
-     * field takes {@code toLowerCase} itself. A match found before that char is a match in either: the chars
-     * before it lower-case alone.
+     * Whether {@code field.toLowerCase(Locale.ROOT).contains(lower)}, the text filter, without building the
+     * lower-case copy (those copies were most of a search's cost) while the field is Latin-1, where
+     * {@code toLowerCase} maps char by char within Latin-1. A char above it (a capital sigma, a dotted capital
+     * I, a surrogate) may lower-case by context or to two chars, so at such a char the field takes
+     * {@code toLowerCase} itself; a match found before it is a match in either, as the chars before it
+     * lower-case alone.
      */
     static boolean lowerContains(String field, String lower) {
         if (field == null) {

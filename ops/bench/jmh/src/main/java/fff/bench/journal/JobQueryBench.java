@@ -95,7 +95,8 @@ public class JobQueryBench {
         historyGroup = new JobQuery(ENDED, NodeLife.DESTINATIONS[1], null, 0, 50);
         historyFailed = new JobQuery(Set.of(JobState.FAILED), null, null, 0, 50);
         historyText = new JobQuery(ENDED, null, "HASH_MISMATCH", 0, 50);
-        for (JobQuery q : List.of(running, queue, historyFirst, historyDeep, historyGroup, historyFailed, historyText)) {
+        for (JobQuery q : List.of(running, queue, historyFirst, historyDeep, historyGroup, historyFailed,
+                historyText)) {
             if (!db.query(q).equals(q.apply(db.jobs(), db.scheduler().snapshot().queuedIds()))) {
                 throw new IllegalStateException("db.query and apply over every view differ on " + q);
             }
@@ -157,7 +158,8 @@ public class JobQueryBench {
         }
         Map<String, Map<JobState, Long>> counts = new HashMap<>();
         for (Job j : db.jobs()) {
-            counts.computeIfAbsent(j.spec().group(), g -> new EnumMap<>(JobState.class)).merge(j.state(), 1L, Long::sum);
+            counts.computeIfAbsent(j.spec().group(), g -> new EnumMap<>(JobState.class))
+                    .merge(j.state(), 1L, Long::sum);
         }
         return counts;
     }
