@@ -187,7 +187,6 @@ public final class JobDb {
                 requeue.add(j);
             }
         }
-        index.build(jobs.values());
         requeue.sort((a, b) -> Long.compare(a.startedMillis, b.startedMillis));
         order.forEach(id -> requeue.add(jobs.get(Long.parseLong(id))));
         List<String> start = new ArrayList<>();
@@ -510,15 +509,15 @@ public final class JobDb {
     /**
      * One page of {@code query}, as {@code query.apply(jobs(), queued ids)} gives it, with views built for
      * the page only: running jobs cost O(running), queued ones O(queue), history O(offset + page) by state and
-     * group; a text filter tests every job of the states and group asked for. Before {@link #recover()} there
-     * is no index yet and the answer comes from every view.
+     * group; a text filter tests every job of the states and group asked for. Before {@link #recover()} the
+     * answer comes from every view, as replay keeps no index.
      */
     public JobControl.JobPage query(JobQuery query) {
-        if (!index.built()) {
+        if (replaying) {
             return query.apply(jobs(), scheduler.snapshot().queuedIds());
         }
         long now = clock.millis();
-        return index.page(query, () -> {
+        return index().page(query, () -> {
             List<String> ids = scheduler.queuedIds();
             List<JobEntry> queued = new ArrayList<>(ids.size());
             ids.forEach(id -> queued.add(jobs.get(Long.parseLong(id))));
@@ -528,7 +527,7 @@ public final class JobDb {
 
     /** Jobs per group and state; O(groups) once recovered. */
     public Map<String, Map<JobState, Long>> counts() {
-        if (!index.built()) {
+        if (replaying) {
             Map<String, Map<JobState, Long>> counts = new HashMap<>();
             for (JobEntry j : jobs.values()) {
                 counts.computeIfAbsent(j.spec.group(), g -> new EnumMap<>(JobState.class))
@@ -536,7 +535,18 @@ public final class JobDb {
             }
             return counts;
         }
-        return index.counts();
+        return index().counts();
+    }
+
+    /**
+     * The index, built at the first query after {@link #recover()} rather than in it: start-up stays as fast,
+     * and a node nobody asks keeps none.
+     */
+    private JobIndex index() {
+        if (!index.built()) {
+            index.build(jobs.values());
+        }
+        return index;
     }
 
     /** Queued job ids in queue order. */
@@ -644,12 +654,12 @@ public final class JobDb {
     }
 
     /**
-     * For tests: throws unless the index is built once recovered and holds the jobs as it should, and the
-     * scheduler's queue holds exactly the queued jobs (what {@link #query} relies on).
+     * For tests: throws unless the index, once built, holds the jobs as it should, and the scheduler's queue
+     * holds exactly the queued jobs (what {@link #query} relies on).
      */
     void checkInternals() {
-        if (index.built() == replaying) {
-            throw new IllegalStateException(replaying ? "index built while replaying" : "no index after recover()");
+        if (replaying && index.built()) {
+            throw new IllegalStateException("index built while replaying");
         }
         index.check(jobs.values());
         Set<String> queued = new HashSet<>(scheduler.queuedIds());

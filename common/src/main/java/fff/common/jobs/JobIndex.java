@@ -23,8 +23,8 @@ import java.util.function.Supplier;
  * <p>Entries sit in sorted sets keyed by their own mutable fields, so the db calls {@link #leave} before it
  * changes an entry's state, start or end time (or drops it), and {@link #enter} after it changed or added
  * it; otherwise the sets lose them. Replay does not keep the index (a sorted insert per event would slow
- * every start-up): {@link #build} makes it once at the end. Until then it is empty, {@code leave} and
- * {@code enter} do nothing and the db answers without it.
+ * every start-up): {@link #build} makes it once, from all entries, when the db is first asked after
+ * recovery. Until then it is empty and {@code leave} and {@code enter} do nothing.
  */
 final class JobIndex {
 
@@ -162,7 +162,7 @@ final class JobIndex {
 
     private void requireBuilt() {
         if (!built) {
-            throw new IllegalStateException("the job index is built at recover()");
+            throw new IllegalStateException("the job index is not built");
         }
     }
 
