@@ -6,6 +6,7 @@ import fff.common.jobs.JobDb;
 import fff.common.jobs.JobLog;
 import fff.common.jobs.JobQuery;
 import fff.common.jobs.JobState;
+import fff.common.schedule.Snapshot;
 import fff.proto.journal.JobEvent;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -34,6 +35,8 @@ import org.openjdk.jmh.annotations.Warmup;
  *
  * <ul>
  *   <li>{@code runningTick}: the live feed's once-a-second RUNNING query (also each Prometheus scrape).</li>
+ *   <li>{@code groupsSnapshot}: the rest of that tick, {@code control.groups()}: the scheduler's snapshot
+ *       (groups and every queued job; the same code on both paths).</li>
  *   <li>{@code queuePage}: RUNNING and QUEUED, 200 a page — the page's queue on every change.</li>
  *   <li>{@code historyFirst}, {@code historyDeep}: DONE, FAILED and CANCELLED, 50 a page, at offset 0 and
  *       at half the history.</li>
@@ -120,6 +123,11 @@ public class JobQueryBench {
     @Benchmark
     public JobControl.JobPage runningTick() {
         return query(running);
+    }
+
+    @Benchmark
+    public Snapshot groupsSnapshot() {
+        return db.scheduler().snapshot();
     }
 
     @Benchmark
