@@ -2,8 +2,6 @@ package fff.common.jobs;
 
 import fff.common.schedule.Snapshot;
 import fff.proto.journal.JobMoved;
-import java.util.EnumMap;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -25,7 +23,7 @@ public final class EngineControl implements JobControl {
 
     @Override
     public CompletableFuture<JobPage> jobs(JobQuery query) {
-        return engine.call(db -> query.apply(db.jobs(), db.scheduler().snapshot().queuedIds()));
+        return engine.call(db -> db.query(query));
     }
 
     @Override
@@ -86,14 +84,7 @@ public final class EngineControl implements JobControl {
 
     @Override
     public CompletableFuture<Map<String, Map<JobState, Long>>> counts() {
-        return engine.call(db -> {
-            Map<String, Map<JobState, Long>> counts = new HashMap<>();
-            for (Job j : db.jobs()) {
-                counts.computeIfAbsent(j.spec().group(), g -> new EnumMap<>(JobState.class))
-                        .merge(j.state(), 1L, Long::sum);
-            }
-            return counts;
-        });
+        return engine.call(JobDb::counts);
     }
 
     private static Job known(JobDb db, long id) {

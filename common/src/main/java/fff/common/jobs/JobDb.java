@@ -16,6 +16,7 @@ import fff.proto.journal.LimitChanged;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -51,6 +52,7 @@ public final class JobDb {
     private final RandomGenerator random;
     private final JobRecords records = new JobRecords();
     private final Map<Long, JobEntry> jobs = new LinkedHashMap<>(); // creation order
+    private final JobIndex index = new JobIndex();                  // for queries and counts
     private final Map<String, Long> latest = new HashMap<>();       // rule + relative -> newest job
     private final Set<String> offline = new HashSet<>();
     private final Map<String, Integer> limitOverrides = new LinkedHashMap<>();
@@ -301,7 +303,9 @@ public final class JobDb {
         JobDone.Builder done = JobDone.newBuilder().setBytesSent(d.bytesSent()).setResumedFrom(d.resumedFrom())
                 .setAlreadyPresent(d.alreadyPresent()).setAfterResult(afterResult == null ? "" : afterResult);
         log.append(event(id).setDone(done).build());
+        index.leave(j);
         records.applyDone(j, done.build(), clock.millis());
+        index.enter(j);
         return dispatch(scheduler.finished(j.key()));
     }
 
@@ -343,7 +347,9 @@ public final class JobDb {
         JobFailed failed = JobFailed.newBuilder().setReason(f.reason()).setMessage(f.message())
                 .setRetryable(f.retryable()).setRetryAtMillis(retryAt).setCounts(f.counts()).build();
         log.append(event(id).setFailed(failed).build());
+        index.leave(j);
         records.applyFailed(j, failed, now);
+        index.enter(j);
         Decision d = scheduler.finished(j.key());
         if (!retry && j.spec.op() == JobSpec.Op.RENAME) {
             // the destination could not rename (e.g. the old file is gone there): send the file instead
@@ -368,9 +374,11 @@ public final class JobDb {
             throw new IllegalArgumentException("job " + id + " is " + j.state + "; nothing to cancel");
         }
         log.append(event(id).setCancelled(JobCancelled.newBuilder().setBy(by)).build());
+        index.leave(j);
         j.state = JobState.CANCELLED;
         j.endedMillis = clock.millis();
         j.note = "cancelled (" + by + ")";
+        index.enter(j);
         return dispatch(scheduler.cancel(j.key()));
     }
 
@@ -383,7 +391,9 @@ public final class JobDb {
                     + "jobs can be retried");
         }
         log.append(event(id).setRetried(JobRetried.getDefaultInstance()).build());
+        index.leave(j);
         records.applyRetried(j);
+        index.enter(j);
         return dispatch(scheduler.submit(j.key(), j.spec.group(), j.priority, blocked(j, clock.millis())));
     }
 
@@ -496,6 +506,49 @@ public final class JobDb {
         return jobs.values().stream().map(j -> j.view(j.state == JobState.QUEUED && blocked(j, now))).toList();
     }
 
+    /**
+     * One page of {@code query}, as {@code query.apply(jobs(), queued ids)} gives it, with views built for
+     * the page only: running jobs cost O(running), queued ones O(queue), history O(offset + page) by state and
+     * group; a text filter tests every job of the states and group asked for. Before {@link #recover()} the
+     * answer comes from every view, as replay keeps no index.
+     */
+    public JobControl.JobPage query(JobQuery query) {
+        if (replaying) {
+            return query.apply(jobs(), scheduler.snapshot().queuedIds());
+        }
+        long now = clock.millis();
+        return index().page(query, () -> {
+            List<String> ids = scheduler.queuedIds();
+            List<JobEntry> queued = new ArrayList<>(ids.size());
+            ids.forEach(id -> queued.add(jobs.get(Long.parseLong(id))));
+            return queued;
+        }, j -> j.view(j.state == JobState.QUEUED && blocked(j, now)));
+    }
+
+    /** Jobs per group and state; O(groups) once recovered. */
+    public Map<String, Map<JobState, Long>> counts() {
+        if (replaying) {
+            Map<String, Map<JobState, Long>> counts = new HashMap<>();
+            for (JobEntry j : jobs.values()) {
+                counts.computeIfAbsent(j.spec.group(), g -> new EnumMap<>(JobState.class))
+                        .merge(j.state, 1L, Long::sum);
+            }
+            return counts;
+        }
+        return index().counts();
+    }
+
+    /**
+     * The index, built at the first query after {@link #recover()} rather than in it: start-up stays as fast,
+     * and a node nobody asks keeps none.
+     */
+    private JobIndex index() {
+        if (!index.built()) {
+            index.build(jobs.values());
+        }
+        return index;
+    }
+
     /** Queued job ids in queue order. */
     public List<Long> queueOrder() {
         return scheduler.snapshot().queuedIds().stream().map(Long::parseLong).toList();
@@ -511,6 +564,7 @@ public final class JobDb {
             boolean old = j.state.ended() && j.endedMillis < now - historyMillis;
             if (old) {
                 latest.remove(j.identity(), j.id); // the destination's "already present" still stops a resend
+                index.leave(j);
             }
             return old;
         });
@@ -537,7 +591,11 @@ public final class JobDb {
     // ---- internals -----------------------------------------------------------------------------------
 
     private void add(JobEntry j) {
-        jobs.put(j.id, j);
+        JobEntry replaced = jobs.put(j.id, j);
+        if (replaced != null) {
+            index.leave(replaced);
+        }
+        index.enter(j);
         latest.merge(j.identity(), j.id, Math::max);
         nextId = Math.max(nextId, j.id + 1);
     }
@@ -554,8 +612,10 @@ public final class JobDb {
         List<Job> start = new ArrayList<>(d.start().size());
         for (String key : d.start()) {
             JobEntry j = jobs.get(Long.parseLong(key));
+            index.leave(j);
             j.state = JobState.RUNNING;
             j.startedMillis = now;
+            index.enter(j);
             j.media = null;
             j.journaledMillis = now;
             j.journaledBytes = j.bytesDone;
@@ -591,6 +651,23 @@ public final class JobDb {
             throw new IllegalArgumentException("no job " + id);
         }
         return j;
+    }
+
+    /**
+     * For tests: throws unless the index, once built, holds the jobs as it should, and the scheduler's queue
+     * holds exactly the queued jobs (what {@link #query} relies on).
+     */
+    void checkInternals() {
+        if (replaying && index.built()) {
+            throw new IllegalStateException("index built while replaying");
+        }
+        index.check(jobs.values());
+        Set<String> queued = new HashSet<>(scheduler.queuedIds());
+        long n = jobs.values().stream().filter(j -> j.state == JobState.QUEUED && queued.contains(j.key())).count();
+        if (n != queued.size() || jobs.values().stream().filter(j -> j.state == JobState.QUEUED).count() != n) {
+            throw new IllegalStateException("the scheduler queues " + queued.size() + " jobs, the db " + n
+                    + " of them as QUEUED");
+        }
     }
 
     private void live() {

@@ -63,20 +63,62 @@ public record JobQuery(Set<JobState> states, String group, String text, int offs
     }
 
     boolean matches(Job j) {
-        if (!states.contains(j.state()) || (group != null && !group.equals(j.spec().group()))) {
+        return matches(j.state(), j.spec(), j.note(), j.lastError());
+    }
+
+    /** {@link #matches(Job)} on a job's parts, so a {@link JobDb} can test its entries without a view. */
+    boolean matches(JobState state, JobSpec s, String note, String lastError) {
+        if (!states.contains(state) || (group != null && !group.equals(s.group()))) {
             return false;
         }
-        if (text == null) {
-            return true;
+        return text == null || lowerContains(s.source().toString(), text) || lowerContains(s.relative(), text)
+                || lowerContains(s.destination(), text) || lowerContains(s.remotePath(), text)
+                || lowerContains(note, text) || lowerContains(lastError, text);
+    }
+
+    private static final char[] LOWER_LATIN1 = new char[256];
+
+    static {
+        for (char c = 0; c < LOWER_LATIN1.length; c++) {
+            LOWER_LATIN1[c] = Character.toLowerCase(c);
         }
-        JobSpec s = j.spec();
-        for (String field : new String[] {s.source().toString(), s.relative(), s.destination(), s.remotePath(),
-                j.note(), j.lastError()}) {
-            if (field != null && field.toLowerCase(Locale.ROOT).contains(text)) {
+    }
+
+    /**
+     * Whether {@code field.toLowerCase(Locale.ROOT).contains(lower)}, the text filter, without building the
+     * lower-case copy (those copies were most of a search's cost) while the field is Latin-1, where
+     * {@code toLowerCase} maps char by char within Latin-1. A char above it (a capital sigma, a dotted capital
+     * I, a surrogate) may lower-case by context or to two chars, so at such a char the field takes
+     * {@code toLowerCase} itself; a match found before it is a match in either, as the chars before it
+     * lower-case alone.
+     */
+    static boolean lowerContains(String field, String lower) {
+        if (field == null) {
+            return false;
+        }
+        int n = field.length();
+        int last = n - lower.length();
+        char first = lower.charAt(0);
+        for (int i = 0; i < n; i++) {
+            char c = field.charAt(i);
+            if (c >= LOWER_LATIN1.length) {
+                return field.toLowerCase(Locale.ROOT).contains(lower);
+            }
+            if (i <= last && LOWER_LATIN1[c] == first && lowerMatchesAt(field, i, lower)) {
                 return true;
             }
         }
         return false;
+    }
+
+    private static boolean lowerMatchesAt(String field, int at, String lower) {
+        for (int k = 1; k < lower.length(); k++) {
+            char c = field.charAt(at + k);
+            if (c >= LOWER_LATIN1.length || LOWER_LATIN1[c] != lower.charAt(k)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static Comparator<Job> order(Map<Long, Integer> rank) {

@@ -220,6 +220,13 @@ public final class Scheduler {
         return queued.size();
     }
 
+    /** The queued job ids in queue order, as {@code snapshot().queuedIds()}; O(queue length). */
+    public List<String> queuedIds() {
+        List<String> ids = new ArrayList<>(order.size());
+        order.forEach(w -> ids.add(w.id));
+        return ids;
+    }
+
     /** A copy of the whole state; O(queue length). */
     public Snapshot snapshot() {
         int[] queuedPerGroup = new int[names.length];
