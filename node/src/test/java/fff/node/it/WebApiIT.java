@@ -13,8 +13,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -96,6 +99,23 @@ class WebApiIT {
             assertTrue(metrics.contains("fff_group_tokens_limit{group=\"NAS\"} 2.0"), metrics);
             assertTrue(metrics.contains("fff_jobs{group=\"NAS\",state=\"CANCELLED\"} 2.0"), metrics);
             assertTrue(metrics.contains("jvm_memory_used_bytes"), metrics);
+
+            assertTrue(cli(home, base, 0, "retry", "1").contains("job 1 QUEUED"));
+            assertTrue(get(base + "/api/jobs/1").body().contains("\"state\":\"QUEUED\""));
+            HttpResponse<String> notANumber = get(base + "/api/jobs/one");
+            assertEquals(400, notANumber.statusCode());
+            assertTrue(notANumber.body().contains("is not a number"), notANumber.body());
+            assertTrue(get(base + "/api/node").body().contains("\"uptimeSeconds\""));
+            // the page's live feed ticks every second with the queue (job 1 back in it) and the groups
+            HttpResponse<Stream<String>> events = http.send(HttpRequest.newBuilder(URI.create(base + "/api/events"))
+                    .build(), HttpResponse.BodyHandlers.ofLines());
+            try (Stream<String> lines = events.body()) {
+                String tick = CompletableFuture.supplyAsync(() -> lines.filter(l -> l.startsWith("data:")
+                        && l.contains("\"queueLength\":2")).findFirst().orElse("stream ended"))
+                        .get(10, TimeUnit.SECONDS);
+                assertTrue(tick.matches(".*\"queued\":\\[(\"3\",\"1\"|\"1\",\"3\")].*")
+                        && tick.contains("\"name\":\"NAS\",\"limit\":2"), tick);
+            }
             a.stop();
             a.assertNoLeaks();
         }
