@@ -301,8 +301,9 @@ function refreshSoon() {
 function onTick(t) {
   renderGroups(t.groups);
   updateRunning(t.running);
-  const shown = state.queued.slice(0, t.queued.length);
-  if (shown.length !== Math.min(t.queued.length, QUEUE_PAGE) || shown.some((id, i) => id !== t.queued[i])) refreshSoon();
+  // the queued jobs the transfer table would show now, against those it shows (a move made elsewhere, ...)
+  const expected = t.queued.slice(0, Math.max(0, QUEUE_PAGE - t.running.length));
+  if (expected.join() !== state.queued.join()) refreshSoon();
 }
 function connect() {
   const es = new EventSource('/api/events');
