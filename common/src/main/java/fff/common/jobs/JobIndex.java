@@ -5,7 +5,6 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.HashMap;
-import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -22,9 +21,9 @@ import java.util.function.Supplier;
  *
  * <p>Entries sit in sorted sets keyed by their own mutable fields, so the db calls {@link #leave} before it
  * changes an entry's state, start or end time (or drops it), and {@link #enter} after it changed or added
- * it; otherwise the sets lose them. Replay does not keep the index (a sorted insert per event would slow
- * every start-up): {@link #build} makes it once, from all entries, when the db is first asked after
- * recovery. Until then it is empty and {@code leave} and {@code enter} do nothing.
+ * it; otherwise the sets lose them. Replay does not keep the index (sorted inserts for every replayed
+ * event would slow every start-up): {@link #build} makes it once, from all entries, when the db is first
+ * asked after recovery. Until then it is empty and {@code leave} and {@code enter} do nothing.
  */
 final class JobIndex {
 
@@ -82,24 +81,8 @@ final class JobIndex {
         running.clear();
         ended.clear();
         groups.clear();
-        List<JobEntry> history = new ArrayList<>();
-        for (JobEntry j : entries) {
-            groups.computeIfAbsent(j.spec.group(), name -> new Group()).count[j.state.ordinal()]++;
-            if (j.state == JobState.RUNNING) {
-                running.add(j);
-            } else if (j.state.ended()) {
-                history.add(j);
-            }
-        }
-        history.sort(JobOrder.ENDED); // one sort, then every set is filled in order without comparing
-        JobOrder.fill(ended, history);
-        Map<TreeSet<JobEntry>, List<JobEntry>> bySet = new IdentityHashMap<>(); // empty sets are all equal
-        for (JobEntry j : history) {
-            bySet.computeIfAbsent(groups.get(j.spec.group()).ended.get(j.state.ordinal()), s -> new ArrayList<>())
-                    .add(j);
-        }
-        bySet.forEach(JobOrder::fill);
         built = true;
+        entries.forEach(this::enter);
     }
 
     boolean built() {
