@@ -33,30 +33,19 @@ class WebApiIT {
 
     @Test
     void apiOfARunningNodeListsJobsAndTakesCommandsWithTheToken(@TempDir Path dir) throws Exception {
-        String peerId = Nodes.init(dir.resolve("b"));
-        Files.createDirectories(dir.resolve("w"));
+        TwoSites s = new TwoSites(dir); // siteB is never started: siteA's jobs wait for it
+        Files.createDirectories(s.watch);
         for (int i = 0; i < 3; i++) {
-            Nodes.randomFile(dir.resolve("w").resolve("q" + i + ".bin"), 1000, i);
+            Nodes.randomFile(s.watch.resolve("q" + i + ".bin"), 1000, i);
         }
-        int web = Nodes.freePort();
-        Path conf = Files.writeString(dir.resolve("a.yaml"), """
-                node: {home: a}
-                web: {listen: "127.0.0.1:%d"}
-                groups: {total: {limit: 6, children: {NAS: {limit: 3}}}}
-                destinations:
-                  siteB: {peer: "127.0.0.1:%d", id: "%s"}
+        try (FffProcess a = s.startSender("""
                 watch:
                   - {path: w, group: NAS, to: "siteB:in", stable-for: 200ms}
-                """.formatted(web, Nodes.freePort(), peerId));
-        try (FffProcess a = FffProcess.startWithoutHome("siteA", List.of(), "run", "--config", conf.toString())) {
-            a.await("page on http://127.0.0.1:" + web + "/");
+                """)) {
+            a.await("page on http://127.0.0.1:" + s.web + "/");
             a.await("is offline");
-            String base = "http://127.0.0.1:" + web;
-            String token;
-            try (FffProcess id = FffProcess.start("id", dir.resolve("a"), "id", "--token")) {
-                assertEquals(0, id.waitFor(Duration.ofSeconds(30)), id.output());
-                token = id.lines().get(id.lines().size() - 1).strip();
-            }
+            String base = "http://127.0.0.1:" + s.web;
+            String token = s.token();
             assertEquals(200, get(base + "/healthz").statusCode());
             HttpResponse<String> jobs = get(base + "/api/jobs?state=QUEUED");
             assertEquals(200, jobs.statusCode(), jobs.body());
