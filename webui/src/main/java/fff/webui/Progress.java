@@ -2,10 +2,9 @@ package fff.webui;
 
 import fff.common.jobs.Job;
 import fff.common.jobs.MediaProgress;
-import java.util.ArrayDeque;
+import fff.common.metrics.RateWindow;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -26,11 +25,8 @@ final class Progress {
         static final Estimate NONE = new Estimate(null, null);
     }
 
-    private record Sample(long nanos, long bytes) {
-    }
-
     private final LongSupplier nanos;
-    private final Map<Long, ArrayDeque<Sample>> samples = new HashMap<>();
+    private final Map<Long, RateWindow> windows = new HashMap<>();
 
     Progress(LongSupplier nanos) {
         this.nanos = nanos;
@@ -42,31 +38,14 @@ final class Progress {
         Set<Long> seen = new HashSet<>();
         for (Job j : running) {
             seen.add(j.id());
-            ArrayDeque<Sample> s = samples.computeIfAbsent(j.id(), id -> new ArrayDeque<>());
-            if (!s.isEmpty() && j.bytesDone() < s.peekLast().bytes()) {
-                s.clear();
-            }
-            s.addLast(new Sample(now, j.bytesDone()));
-            // keep one sample at or before the window's start, so the window is always fully covered
-            while (s.size() > 2 && now - second(s).nanos() >= WINDOW_NANOS) {
-                s.removeFirst();
-            }
+            windows.computeIfAbsent(j.id(), id -> new RateWindow(WINDOW_NANOS)).add(now, j.bytesDone());
         }
-        samples.keySet().retainAll(seen);
-    }
-
-    private static Sample second(ArrayDeque<Sample> s) {
-        Iterator<Sample> it = s.iterator();
-        it.next();
-        return it.next();
+        windows.keySet().retainAll(seen);
     }
 
     synchronized Estimate of(Job j) {
-        ArrayDeque<Sample> s = samples.get(j.id());
-        Double rate = null;
-        if (s != null && s.size() >= 2 && s.peekLast().nanos() > s.peekFirst().nanos()) {
-            rate = (s.peekLast().bytes() - s.peekFirst().bytes()) * 1e9 / (s.peekLast().nanos() - s.peekFirst().nanos());
-        }
+        RateWindow w = windows.get(j.id());
+        Double rate = w == null ? null : w.rate();
         MediaProgress m = j.media();
         Double eta = null;
         if (m != null && m.frames() > 0 && m.fps() > 0) {

@@ -1,7 +1,6 @@
 package fff.common.peers;
 
-import java.util.ArrayDeque;
-import java.util.Iterator;
+import fff.common.metrics.RateWindow;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
@@ -23,8 +22,6 @@ public final class PeerTraffic {
     /** Reads closer together than this share a sample. */
     private static final long SAMPLE_EVERY_NANOS = TimeUnit.SECONDS.toNanos(1);
 
-    private record Sample(long nanos, long bytes) { }
-
     private final LongSupplier nanoClock;
     private final LongAdder sent = new LongAdder();
     private final LongAdder received = new LongAdder();
@@ -37,8 +34,8 @@ public final class PeerTraffic {
     private volatile long rttNanos = -1;
     /** Samples taken, up to {@link #RTT_GAIN_DIVISOR}. */
     private volatile int rttSamples;
-    /** Byte totals seen by readers, oldest first; bounded by the window over the sample spacing. */
-    private final ArrayDeque<Sample> samples = new ArrayDeque<>();
+    /** Byte totals seen by readers; guarded by {@code this}. */
+    private final RateWindow rate = new RateWindow(RATE_WINDOW_NANOS);
 
     public PeerTraffic() {
         this(System::nanoTime);
@@ -47,7 +44,7 @@ public final class PeerTraffic {
     /** Traffic timed by {@code nanoClock} (System::nanoTime, or a test's). */
     public PeerTraffic(LongSupplier nanoClock) {
         this.nanoClock = nanoClock;
-        samples.add(new Sample(nanoClock.getAsLong(), 0));
+        rate.add(nanoClock.getAsLong(), 0);
     }
 
     /** {@code n} payload bytes went out to the peer. */
@@ -114,21 +111,10 @@ public final class PeerTraffic {
     public synchronized double rateBytesPerSecond() {
         long now = nanoClock.getAsLong();
         long total = sent.sum() + received.sum();
-        if (now - samples.peekLast().nanos() >= SAMPLE_EVERY_NANOS) {
-            samples.addLast(new Sample(now, total));
+        if (now - rate.lastNanos() >= SAMPLE_EVERY_NANOS) {
+            rate.add(now, total);
         }
-        while (samples.size() > 1 && now - second().nanos() >= RATE_WINDOW_NANOS) {
-            samples.pollFirst();
-        }
-        Sample base = samples.peekFirst();
-        long elapsed = now - base.nanos();
-        return elapsed <= 0 ? 0 : (total - base.bytes()) * 1e9 / elapsed;
-    }
-
-    private Sample second() {
-        Iterator<Sample> it = samples.iterator();
-        it.next();
-        return it.next();
+        return rate.rate(now, total);
     }
 
     /** This traffic as a {@link PeerStatus} with the rest of what the caller knows about the peer. */
