@@ -31,6 +31,8 @@ final class JobApi {
     /** How long a request waits for the job system before answering 503. */
     static final long ANSWER_SECONDS = 10;
     static final int MAX_BODY = 64 * 1024;
+    /** Every running job (the live feed's tick, the transcode fps gauge). */
+    static final JobQuery RUNNING = new JobQuery(Set.of(JobState.RUNNING), null, null, 0, JobQuery.MAX_LIMIT);
 
     private final JobControl control;
     private final NodeInfo info;

@@ -11,7 +11,6 @@ import static fff.common.metrics.MetricNames.TAG_STATE;
 import static fff.common.metrics.MetricNames.TRANSCODE_FPS;
 
 import fff.common.jobs.JobControl;
-import fff.common.jobs.JobQuery;
 import fff.common.jobs.JobState;
 import fff.common.schedule.Snapshot;
 import io.micrometer.core.instrument.Gauge;
@@ -46,7 +45,6 @@ final class JobMetrics implements AutoCloseable {
     private final JvmGcMetrics gc = new JvmGcMetrics();
     private final Set<String> registered = new HashSet<>();
     private volatile Values values = new Values(new Snapshot(List.of(), List.of(), List.of()), Map.of(), 0);
-    private static final JobQuery RUNNING = new JobQuery(Set.of(JobState.RUNNING), null, null, 0, JobQuery.MAX_LIMIT);
 
     JobMetrics(JobControl control, MeterRegistry registry) {
         this.control = control;
@@ -66,7 +64,7 @@ final class JobMetrics implements AutoCloseable {
 
     /** Takes a fresh snapshot from the job system (blocking, on a worker thread) and registers new groups. */
     synchronized void refresh() {
-        double fps = JobApi.await(control.jobs(RUNNING)).jobs().stream().filter(j -> j.media() != null)
+        double fps = JobApi.await(control.jobs(JobApi.RUNNING)).jobs().stream().filter(j -> j.media() != null)
                 .mapToDouble(j -> j.media().fps()).sum();
         Values v = new Values(JobApi.await(control.groups()), JobApi.await(control.counts()), fps);
         values = v;

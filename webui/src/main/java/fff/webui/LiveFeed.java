@@ -5,14 +5,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import fff.common.jobs.Job;
 import fff.common.jobs.JobControl;
 import fff.common.jobs.JobEngine;
-import fff.common.jobs.JobQuery;
-import fff.common.jobs.JobState;
 import fff.common.schedule.Snapshot;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.handlers.sse.ServerSentEventConnection;
 import io.undertow.server.handlers.sse.ServerSentEventHandler;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -40,7 +37,6 @@ final class LiveFeed implements JobEngine.Events, AutoCloseable {
     static final long TICK_MILLIS = 1000;
     private static final long KEEP_ALIVE_MILLIS = 15_000;
     private static final int QUEUED_IDS = 1000;
-    private static final JobQuery RUNNING = new JobQuery(Set.of(JobState.RUNNING), null, null, 0, JobQuery.MAX_LIMIT);
 
     record JobChange(String what, JobView job) {
     }
@@ -90,7 +86,7 @@ final class LiveFeed implements JobEngine.Events, AutoCloseable {
 
     private void tick() {
         try {
-            List<Job> running = JobApi.await(control.jobs(RUNNING)).jobs();
+            List<Job> running = JobApi.await(control.jobs(JobApi.RUNNING)).jobs();
             api.progress().sample(running);
             Snapshot s = JobApi.await(control.groups());
             List<String> ids = s.queuedIds();
