@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,7 +26,7 @@ import org.yaml.snakeyaml.error.MarkedYAMLException;
  * and the value found there. Relative paths are resolved against the directory of the file. Sections
  * {@code node}, {@code web}, {@code destinations}, {@code receive}, {@code jobs} and {@code ffmpeg} are read
  * here, {@code groups} by {@link GroupsReader}, {@code watch} by {@link WatchReader} and {@code profiles} by
- * {@link ProfilesReader}; {@code sources} is refused as not supported yet.
+ * {@link ProfilesReader}; {@code sources} here too (it shares the ftp keys of destinations).
  */
 final class ConfigReader {
 
@@ -33,8 +34,11 @@ final class ConfigReader {
             YAMLMapper.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
 
     private static final List<String> TOP =
-            List.of("node", "web", "groups", "destinations", "receive", "watch", "jobs", "profiles", "ffmpeg");
-    private static final List<String> TOP_NOT_YET = List.of("sources");
+            List.of("node", "web", "groups", "destinations", "receive", "watch", "sources", "jobs", "profiles",
+                    "ffmpeg");
+    private static final List<String> SOURCE = List.of("name", "ftp", "password-env", "password-file", "ca-file",
+            "active", "include", "exclude", "recursive", "poll", "single-session", "staging", "group", "to", "after",
+            "priority", "profile");
     private static final List<String> NODE = List.of("home", "listen", "plain");
     private static final List<String> WEB = List.of("listen");
     private static final List<String> RECEIVE =
@@ -43,7 +47,9 @@ final class ConfigReader {
             List.of("attempts", "backoff", "backoff-max", "history", "checkpoint-every");
     private static final List<String> FFMPEG = List.of("path");
     private static final List<String> DESTINATION =
-            List.of("peer", "id", "plain", "connections", "ftp", "password-env", "local");
+            List.of("peer", "id", "plain", "connections", "ftp", "password-env", "password-file", "ca-file", "active",
+                    "local");
+    private static final List<String> FTP_ONLY = List.of("password-env", "password-file", "ca-file", "active");
 
     private final Path base;
 
@@ -98,17 +104,18 @@ final class ConfigReader {
     }
 
     private NodeConfig config(YamlMapping top) {
-        top.checkKeys(TOP, TOP_NOT_YET);
+        top.checkKeys(TOP, List.of());
         NodeSection node = node(top.mapping("node"));
         WebSection web = web(top.mapping("web"));
         GroupTree groups = GroupsReader.read(top.mapping("groups"));
         Map<String, Destination> destinations = destinations(top.mapping("destinations"), node);
         ReceiveSection receive = top.has("receive") ? receive(top.mapping("receive")) : null;
         List<WatchRule> watch = new WatchReader(base).read(top.mappings("watch"));
+        List<SourceRule> sources = sources(top.mappings("sources"));
         JobsSection jobs = jobs(top.mapping("jobs"));
         Profiles profiles = ProfilesReader.read(top.mapping("profiles"));
         Path ffmpeg = ffmpeg(top.mapping("ffmpeg"));
-        return new NodeConfig(node, web, receive, destinations, groups, watch, jobs, profiles, ffmpeg);
+        return new NodeConfig(node, web, receive, destinations, groups, watch, sources, jobs, profiles, ffmpeg);
     }
 
     /** {@code ffmpeg.path}, the folder holding ffmpeg and ffprobe; whether they run is the node's check. */
@@ -165,7 +172,7 @@ final class ConfigReader {
     private Destination destination(String name, YamlMapping m, NodeSection node) {
         m.checkKeys(DESTINATION, List.of());
         HostPort peer = hostPort(m, "peer");
-        String ftp = m.text("ftp");
+        FtpLocation ftp = ftp(m);
         Path local = path(m, "local");
         if (peer == null && (ftp != null || local != null)) {
             for (String peerOnly : List.of("plain", "connections")) {
@@ -183,8 +190,64 @@ final class ConfigReader {
                 m.bool("plain", node.plain()),
                 m.integer("connections", Destination.DEFAULT_CONNECTIONS),
                 ftp,
-                m.text("password-env"),
                 local);
+    }
+
+    /** Key {@code ftp} with its {@code password-env}, {@code password-file}, {@code ca-file}, {@code active}. */
+    FtpLocation ftp(YamlMapping m) {
+        String url = m.text("ftp");
+        if (url == null) {
+            for (String ftpOnly : FTP_ONLY) {
+                if (m.has(ftpOnly)) {
+                    throw new IllegalArgumentException(m.key(ftpOnly) + ": only an ftp folder has " + ftpOnly);
+                }
+            }
+            return null;
+        }
+        return FtpLocation.parse(m.key("ftp"), url, m.text("password-env"), path(m, "password-file"),
+                path(m, "ca-file"), m.bool("active", false));
+    }
+
+    private List<SourceRule> sources(List<YamlMapping> entries) {
+        List<SourceRule> out = new ArrayList<>(entries.size());
+        for (YamlMapping m : entries) {
+            m.checkKeys(SOURCE, List.of());
+            FtpLocation ftp = ftp(m);
+            if (ftp == null) {
+                throw new IllegalArgumentException(m.key("ftp") + ": required (ftp://user@host/folder)");
+            }
+            String to = m.text("to");
+            if (to == null) {
+                throw new IllegalArgumentException(
+                        m.key("to") + ": required (DEST:subpath, DEST a name in destinations)");
+            }
+            Route route = Route.parse(m.key("to"), to);
+            After after = remoteAfter(m);
+            try {
+                out.add(new SourceRule(m.text("name"), ftp, m.texts("include"), m.texts("exclude"),
+                        m.bool("recursive", false), m.duration("poll"), m.bool("single-session", false),
+                        path(m, "staging"), m.text("group"), route, after, m.integer("priority", 0),
+                        m.text("profile")));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(m.key(e.getMessage()), e);
+            }
+        }
+        return out;
+    }
+
+    /** A source's {@code after}: {@code move:DIR} names a folder on the server, not resolved locally. */
+    private static After remoteAfter(YamlMapping m) {
+        String text = m.text("after");
+        String s = text == null ? "keep" : text.strip();
+        if (s.equals("keep") || s.equals("delete")) {
+            return s.equals("keep") ? After.KEEP : After.DELETE;
+        }
+        String dir = s.startsWith("move:") ? s.substring("move:".length()).strip() : "";
+        if (dir.isEmpty() || dir.contains("..")) {
+            throw new IllegalArgumentException(m.key("after") + ": '" + text
+                    + "' is not keep, delete or move:DIR (a folder on the server, without '..')");
+        }
+        return After.move(Path.of(dir));
     }
 
     private Path path(YamlMapping m, String name) {

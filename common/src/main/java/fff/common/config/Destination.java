@@ -10,8 +10,7 @@ import java.util.regex.Pattern;
  * One entry of the {@code destinations:} map: a place jobs are sent to, referred to as {@code NAME:subpath}.
  * Exactly one of {@code peer}, {@code ftp} and {@code local} is set; that is its {@link #kind()}.
  *
- * <p>Only peers are supported by this version. FTP and local destinations are read and kept as written so a
- * shared config file parses, but {@link NodeConfig} refuses them.
+ * <p>A transcode profile needs a peer (the receiving node stores the profile's output).
  *
  * @param name        the map key; letters, digits, {@code . _ -}
  * @param peer        key {@code peer}: {@code HOST:PORT} of another node
@@ -20,9 +19,10 @@ import java.util.regex.Pattern;
  * @param plain       key {@code plain} (peers only): plain TCP instead of TLS. Default: {@code node.plain}
  * @param connections key {@code connections} (peers only): TCP connections to open, at least 1. Default
  *                    {@link #DEFAULT_CONNECTIONS}
- * @param ftp         key {@code ftp}: an {@code ftp://} or {@code ftps://} URL, as written (not supported yet)
- * @param passwordEnv key {@code password-env} (FTP only): environment variable holding the password, as written
- * @param local       key {@code local}: a directory on this machine (not supported yet)
+ * @param ftp         key {@code ftp}: an {@code ftp://} or {@code ftps://} folder, with keys {@code password-env},
+ *                    {@code password-file}, {@code ca-file} and {@code active} beside it
+ * @param local       key {@code local}: a folder on this machine (another disk, a mounted device); files land
+ *                    there with the landing area's discipline (partial name, hash, fsync, rename)
  */
 public record Destination(
         String name,
@@ -30,8 +30,7 @@ public record Destination(
         NodeId id,
         boolean plain,
         int connections,
-        String ftp,
-        String passwordEnv,
+        FtpLocation ftp,
         Path local) {
 
     public static final int DEFAULT_CONNECTIONS = 1;
@@ -58,10 +57,6 @@ public record Destination(
         if (peer == null && id != null) {
             throw new IllegalArgumentException("destinations." + name + ".id: only a peer destination has an id");
         }
-        if (ftp == null && passwordEnv != null) {
-            throw new IllegalArgumentException(
-                    "destinations." + name + ".password-env: only an ftp destination has a password");
-        }
         if (peer != null && peer.port() == 0) {
             throw new IllegalArgumentException("destinations." + name + ".peer: '" + peer + "' has port 0");
         }
@@ -69,7 +64,17 @@ public record Destination(
 
     /** A peer destination with defaults: TLS unless {@code plain}, one connection. */
     public static Destination peer(String name, HostPort peer, NodeId id, boolean plain) {
-        return new Destination(name, peer, id, plain, DEFAULT_CONNECTIONS, null, null, null);
+        return new Destination(name, peer, id, plain, DEFAULT_CONNECTIONS, null, null);
+    }
+
+    /** An FTP destination. */
+    public static Destination ftp(String name, FtpLocation ftp) {
+        return new Destination(name, null, null, false, DEFAULT_CONNECTIONS, ftp, null);
+    }
+
+    /** A local folder destination. */
+    public static Destination local(String name, Path folder) {
+        return new Destination(name, null, null, false, DEFAULT_CONNECTIONS, null, folder);
     }
 
     public Kind kind() {

@@ -22,7 +22,7 @@ import java.util.Set;
  *
  * <p>YAML shape (see DESIGN.md): top-level sections {@code node}, {@code web},
  * {@code groups}, {@code destinations}, {@code receive}, {@code watch}, {@code jobs}, {@code profiles} and
- * {@code ffmpeg}; {@code sources} is recognised but refused by this version. Errors name the full key
+ * {@code ffmpeg}, and {@code sources} (FTP folders polled for files to relay). Errors name the full key
  * ({@code watch[2].group}) and the bad value; non-fatal findings are in {@link #warnings()}.
  *
  * @param node         section {@code node:}; default (when null) {@link NodeSection#defaults()}
@@ -34,6 +34,8 @@ import java.util.Set;
  *                     {@value #DEFAULT_GROUP} with limit {@value #DEFAULT_GROUP_LIMIT}
  * @param watch        section {@code watch:}, in file order; each rule's null group becomes the tree's first
  *                     root group. Default (when null) empty
+ * @param sources      section {@code sources:}, in file order; group filled in as for watch rules, names unique
+ *                     among watch rules and sources. Default (when null) empty
  * @param jobs         section {@code jobs:}; default (when null) {@link JobsSection#defaults()}
  * @param profiles     section {@code profiles:}, the transcode profiles: the built-ins with the options the
  *                     section sets, and the ones it defines. Default (when null) {@link Profiles#builtIns()}
@@ -47,6 +49,7 @@ public record NodeConfig(
         Map<String, Destination> destinations,
         GroupTree groups,
         List<WatchRule> watch,
+        List<SourceRule> sources,
         JobsSection jobs,
         Profiles profiles,
         Path ffmpegPath) {
@@ -57,10 +60,16 @@ public record NodeConfig(
     private static final GroupTree DEFAULT_GROUPS =
             GroupTree.builder().root(DEFAULT_GROUP, DEFAULT_GROUP_LIMIT).build();
 
-    /** A config without {@code profiles:} and {@code ffmpeg:} sections. */
+    /** A config without {@code sources:}, {@code profiles:} and {@code ffmpeg:} sections. */
     public NodeConfig(NodeSection node, WebSection web, ReceiveSection receive, Map<String, Destination> destinations,
             GroupTree groups, List<WatchRule> watch, JobsSection jobs) {
-        this(node, web, receive, destinations, groups, watch, jobs, null, null);
+        this(node, web, receive, destinations, groups, watch, null, jobs, null, null);
+    }
+
+    /** A config without {@code sources:}. */
+    public NodeConfig(NodeSection node, WebSection web, ReceiveSection receive, Map<String, Destination> destinations,
+            GroupTree groups, List<WatchRule> watch, JobsSection jobs, Profiles profiles, Path ffmpegPath) {
+        this(node, web, receive, destinations, groups, watch, null, jobs, profiles, ffmpegPath);
     }
 
     public NodeConfig {
@@ -77,9 +86,6 @@ public record NodeConfig(
             if (d == null || !e.getKey().equals(d.name())) {
                 throw new IllegalArgumentException("destinations." + e.getKey() + ": entry is named "
                         + (d == null ? "null" : "'" + d.name() + "'"));
-            }
-            if (d.kind() != Destination.Kind.PEER) {
-                throw new IllegalArgumentException(d.kindKey() + ": not supported yet by this version");
             }
         }
         if (node.listen() != null) {
@@ -98,6 +104,7 @@ public record NodeConfig(
             }
         }
         watch = WatchRules.checked(watch, groups, destinations, profiles);
+        sources = WatchRules.checkedSources(sources, watch, groups, destinations, profiles);
     }
 
     /** The tree used without a {@code groups:} section: one root group {@code total} with limit 4. */
@@ -112,7 +119,8 @@ public record NodeConfig(
 
     /** Whether some watch rule transcodes (has a {@code profile}), so the node needs ffmpeg to start. */
     public boolean needsFfmpeg() {
-        return watch.stream().anyMatch(r -> r.profile() != null);
+        return watch.stream().anyMatch(r -> r.profile() != null)
+                || sources.stream().anyMatch(r -> r.profile() != null);
     }
 
     /** Whether this node accepts peers ({@code node.listen} is set). */

@@ -149,7 +149,7 @@ public record WatchRule(
         return other.equals(folder) || (recursive && other.startsWith(folder));
     }
 
-    private static void checkGlobs(String key, List<String> globs) {
+    static void checkGlobs(String key, List<String> globs) {
         for (int i = 0; i < globs.size(); i++) {
             String glob = globs.get(i);
             if (glob == null || glob.isBlank()) {

@@ -36,13 +36,9 @@ final class WatchRules {
             } else if (!groups.contains(rule.group())) {
                 throw new IllegalArgumentException(key + ".group: " + NodeConfig.unknownGroup(rule.group(), groups));
             }
-            if (!destinations.containsKey(rule.to().destination())) {
-                throw new IllegalArgumentException(key + ".to: '" + rule.to() + "': unknown destination '"
-                        + rule.to().destination() + "' (" + (destinations.isEmpty() ? "no destinations configured"
-                        : "destinations: " + String.join(", ", destinations.keySet())) + ")");
-            }
+            checkRoute(key + ".to", rule.to(), destinations);
             if (rule.profile() != null) {
-                checkProfile(key + ".profile", rule, destinations.get(rule.to().destination()), profiles);
+                checkProfile(key + ".profile", rule.profile(), destinations.get(rule.to().destination()), profiles);
             }
             for (int i = 0; i < j; i++) {
                 WatchRule earlier = out.get(i);
@@ -73,13 +69,65 @@ final class WatchRules {
         return List.copyOf(out);
     }
 
-    private static void checkProfile(String key, WatchRule rule, Destination to, Profiles profiles) {
-        if (profiles.get(rule.profile()).isEmpty()) {
-            throw new IllegalArgumentException(key + ": unknown profile '" + rule.profile() + "' (profiles: "
+    /**
+     * {@code sources} with their default group filled in, unmodifiable; empty when null. Names must differ from
+     * each other and from the watch rules' (both name jobs in the journal).
+     */
+    static List<SourceRule> checkedSources(List<SourceRule> sources, List<WatchRule> watch, GroupTree groups,
+            Map<String, Destination> destinations, Profiles profiles) {
+        if (sources == null) {
+            return List.of();
+        }
+        String firstRoot = groups.specs().stream().filter(g -> g.parent() == null).findFirst().orElseThrow().name();
+        List<SourceRule> out = new ArrayList<>(sources.size());
+        for (int j = 0; j < sources.size(); j++) {
+            SourceRule rule = sources.get(j);
+            String key = "sources[" + j + "]";
+            if (rule == null) {
+                throw new IllegalArgumentException(key + ": empty entry");
+            }
+            if (rule.group() == null) {
+                rule = rule.with(firstRoot, rule.staging());
+            } else if (!groups.contains(rule.group())) {
+                throw new IllegalArgumentException(key + ".group: " + NodeConfig.unknownGroup(rule.group(), groups));
+            }
+            checkRoute(key + ".to", rule.to(), destinations);
+            if (rule.profile() != null) {
+                checkProfile(key + ".profile", rule.profile(), destinations.get(rule.to().destination()), profiles);
+            }
+            String name = rule.name();
+            for (int i = 0; i < watch.size(); i++) {
+                if (watch.get(i).name().equals(name)) {
+                    throw new IllegalArgumentException(key + ".name: '" + name + "' is already the name of watch["
+                            + i + "]");
+                }
+            }
+            for (int i = 0; i < out.size(); i++) {
+                if (out.get(i).name().equals(name)) {
+                    throw new IllegalArgumentException(key + ".name: '" + name + "' is already the name of sources["
+                            + i + "]");
+                }
+            }
+            out.add(rule);
+        }
+        return List.copyOf(out);
+    }
+
+    private static void checkRoute(String key, Route to, Map<String, Destination> destinations) {
+        if (!destinations.containsKey(to.destination())) {
+            throw new IllegalArgumentException(key + ": '" + to + "': unknown destination '"
+                    + to.destination() + "' (" + (destinations.isEmpty() ? "no destinations configured"
+                    : "destinations: " + String.join(", ", destinations.keySet())) + ")");
+        }
+    }
+
+    private static void checkProfile(String key, String profile, Destination to, Profiles profiles) {
+        if (profiles.get(profile).isEmpty()) {
+            throw new IllegalArgumentException(key + ": unknown profile '" + profile + "' (profiles: "
                     + String.join(", ", profiles.names()) + ")");
         }
         if (to.kind() != Destination.Kind.PEER) {
-            throw new IllegalArgumentException(key + ": '" + rule.profile() + "' needs a peer destination; '"
+            throw new IllegalArgumentException(key + ": '" + profile + "' needs a peer destination; '"
                     + to.name() + "' is " + to.kind().name().toLowerCase(Locale.ROOT));
         }
     }

@@ -24,21 +24,16 @@ class NodeConfigErrorTest {
     }
 
     @Test
-    void sourcesAreRefusedByName() throws IOException {
-        assertEquals("sources: not supported yet by this version", error("node: {}\nsources:\n  x: 1\n"));
-    }
-
-    @Test
     void unknownKeysNameTheFullPathAndTheKnownKeys() throws IOException {
-        assertEquals("nodes: unknown key (known: node, web, groups, destinations, receive, watch, jobs, profiles, "
-                        + "ffmpeg)",
+        assertEquals("nodes: unknown key (known: node, web, groups, destinations, receive, watch, sources, jobs, "
+                        + "profiles, ffmpeg)",
                 error("nodes: {}\n"));
         assertEquals("node.port: unknown key (known: home, listen, plain)", error("node: {port: 1}\n"));
         assertEquals("web.port: unknown key (known: listen)", error("web: {port: 1}\n"));
         assertEquals("receive.alow: unknown key (known: root, allow, allow-any, reserve, stale-partials, group)",
                 error("receive:\n  root: /in\n  alow: [x]\n"));
         assertEquals("destinations.siteB.ip: unknown key "
-                        + "(known: peer, id, plain, connections, ftp, password-env, local)",
+                        + "(known: peer, id, plain, connections, ftp, password-env, password-file, ca-file, active, local)",
                 error("destinations:\n  siteB: {peer: \"b:1\", ip: 1}\n"));
     }
 
@@ -132,18 +127,12 @@ class NodeConfigErrorTest {
     }
 
     @Test
-    void ftpAndLocalDestinationsAreReadButNotSupportedYet() throws IOException {
-        assertEquals("destinations.archive.ftp: not supported yet by this version", error("""
-                destinations:
-                  archive: {ftp: "ftps://archive@ftp.example/in", password-env: ARCHIVE_FTP_PASSWORD}
-                """));
-        assertEquals("destinations.usb.local: not supported yet by this version",
-                error("destinations: {usb: {local: /mnt/backup}}\n"));
+    void ftpAndLocalDestinationsRefuseKeysOfOtherKinds() throws IOException {
         assertEquals("destinations.usb.connections: only a peer destination has connections",
                 error("destinations: {usb: {local: /mnt/backup, connections: 2}}\n"));
         assertEquals("destinations.usb.id: only a peer destination has an id",
                 error("destinations: {usb: {local: /mnt/backup, id: \"%s\"}}\n".formatted(ONES)));
-        assertEquals("destinations.usb.password-env: only an ftp destination has a password",
+        assertEquals("destinations.usb.password-env: only an ftp folder has password-env",
                 error("destinations: {usb: {local: /mnt/backup, password-env: X}}\n"));
     }
 

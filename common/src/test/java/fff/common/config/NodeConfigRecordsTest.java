@@ -57,9 +57,11 @@ class NodeConfigRecordsTest {
                 () -> new NodeConfig(listening, null, null, null, null, null, null));
         assertEquals("receive.root: required when node.listen is set", e.getMessage());
 
-        Destination ftp = new Destination("archive", null, null, false, 1, "ftp://x/in", null, null);
-        e = assertThrows(IllegalArgumentException.class, () -> new NodeConfig(null, null, null, Map.of("archive", ftp), null, null, null));
-        assertEquals("destinations.archive.ftp: not supported yet by this version", e.getMessage());
+        Destination ftp = Destination.ftp("archive",
+                FtpLocation.parse("destinations.archive.ftp", "ftp://x/in", null, null, null, false));
+        assertEquals(Destination.Kind.FTP,
+                new NodeConfig(null, null, null, Map.of("archive", ftp), null, null, null)
+                        .destinations().get("archive").kind());
 
         Destination b = Destination.peer("b", new HostPort("b", 1), null, false);
         e = assertThrows(IllegalArgumentException.class, () -> new NodeConfig(null, null, null, Map.of("c", b), null, null, null));

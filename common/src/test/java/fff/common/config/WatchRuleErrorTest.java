@@ -59,8 +59,6 @@ class WatchRuleErrorTest {
                 second("to: \"b:../x\""));
         assertEquals("watch[1].to: 'b:/x': the subpath is absolute; write it relative to the destination's root",
                 second("to: \"b:/x\""));
-        assertEquals("destinations.usb.local: not supported yet by this version",
-                error("destinations: {usb: {local: /mnt}}\nwatch: [{path: /out, to: \"usb:x\"}]\n"));
     }
 
     @Test
