@@ -37,6 +37,9 @@ final class LocalCopy {
         void check() throws LocalFailure;
     }
 
+    /** Copies at least this long check the free space first rather than fill the device and fail. */
+    static final long SPACE_CHECK_BYTES = 16L << 20;
+
     private final Path root;
     private final JobSpec spec;
     private final ByteBuffer buf;
@@ -95,8 +98,9 @@ final class LocalCopy {
                 ContentHasher read = new ContentHasher();
                 ContentHasher written = new ContentHasher();
                 from = resumable(in, out, read, written);
-                long free = Files.getFileStore(finalPath.getParent()).getUsableSpace();
-                if (free < size - from) {
+                // the store lookup reads the mount table: worth it before a big copy, not for every small file
+                if (size - from >= SPACE_CHECK_BYTES
+                        && Files.getFileStore(finalPath.getParent()).getUsableSpace() < size - from) {
                     throw new FileSystemException(partial.toString(), null, "No space left on device");
                 }
                 write(in, out, from, read, source);
