@@ -1,6 +1,5 @@
 package fff.sender.transcode;
 
-import fff.common.jobs.Delivery;
 import fff.common.jobs.Failure;
 import fff.common.jobs.Job;
 import fff.common.jobs.JobSpec;
