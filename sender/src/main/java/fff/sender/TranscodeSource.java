@@ -1,9 +1,9 @@
 package fff.sender;
 
-import com.github.kokorin.jaffree.ffmpeg.UrlInput;
 import fff.common.transcode.BytePipe;
 import fff.common.transcode.FfmpegRun;
 import fff.common.transcode.Media;
+import fff.common.transcode.ProfileSides;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -48,8 +48,7 @@ final class TranscodeSource {
     void start() {
         TranscodeRequest tr = transfer.transcode;
         long totalFrames = Media.frames(tr.media());
-        FfmpegRun run = FfmpegRun.startPiped(tr.tools(), "sending ffmpeg (" + tr.profile().name() + ")",
-                UrlInput.fromPath(transfer.source), tr.profile().wireFormat(), tr.profile().sendArgs(tr.media()),
+        FfmpegRun run = ProfileSides.send(tr.tools(), tr.profile(), tr.media(), transfer.source,
                 (frame, fps, speed) -> {
                     long done = totalFrames <= 0 ? 0 : Math.min(transfer.size, transfer.size * frame / totalFrames);
                     transfer.listener.progress(done, transfer.size);

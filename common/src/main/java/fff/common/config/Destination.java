@@ -10,7 +10,8 @@ import java.util.regex.Pattern;
  * One entry of the {@code destinations:} map: a place jobs are sent to, referred to as {@code NAME:subpath}.
  * Exactly one of {@code peer}, {@code ftp} and {@code local} is set; that is its {@link #kind()}.
  *
- * <p>A transcode profile needs a peer (the receiving node stores the profile's output).
+ * <p>Any kind takes a transcode profile: a peer's node runs the profile's receive side and stores its output;
+ * for FTP and local destinations this node runs both sides and delivers the output.
  *
  * @param name        the map key; letters, digits, {@code . _ -}
  * @param peer        key {@code peer}: {@code HOST:PORT} of another node

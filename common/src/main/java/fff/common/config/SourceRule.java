@@ -32,7 +32,7 @@ import java.util.List;
  *                      verified: {@code keep}, {@code delete} or {@code move:DIR} (DIR a folder on the server,
  *                      relative to the source folder unless it starts with '/'). Default keep
  * @param priority      key {@code priority}: higher is queued first. Default 0
- * @param profile       key {@code profile}: transcode profile on the way onward (peer destinations only)
+ * @param profile       key {@code profile}: transcode profile on the way onward (any destination)
  */
 public record SourceRule(
         String name,

@@ -42,9 +42,10 @@ import java.util.regex.PatternSyntaxException;
  *                      opt-in: {@code [renames, deletes]}. Needs {@code after: keep}. Default (when null) none
  * @param priority      key {@code priority}: higher is queued first; ties keep their order. Default 0
  * @param profile       key {@code profile}: the transcode profile files go through on their way, a name in
- *                      {@code profiles:} or a built-in ({@code imx30}, {@code proxy}); the destination must be a
- *                      peer and {@code mirror} is not supported with it yet. Default (when null) none: a plain
- *                      copy
+ *                      {@code profiles:} or a built-in ({@code imx30}, {@code proxy}); a peer destination
+ *                      transcodes the receive side itself, for FTP and local destinations this node runs both
+ *                      sides before delivering. {@code mirror} is not supported with it yet. Default (when
+ *                      null) none: a plain copy
  */
 public record WatchRule(
         String name,

@@ -4,13 +4,12 @@ import fff.common.schedule.GroupTree;
 import fff.common.transcode.Profiles;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
  * The checks of the {@code watch:} list as a whole, against each other and against the group tree, the
  * destinations and the profiles: known group (a missing one becomes the first root group), known destination,
- * known profile (to a peer only), no folder watched by two rules, unique names, and no {@code after: move:DIR}
+ * known profile, no folder watched by two rules, unique names, and no {@code after: move:DIR}
  * into a watched folder.
  */
 final class WatchRules {
@@ -38,7 +37,7 @@ final class WatchRules {
             }
             checkRoute(key + ".to", rule.to(), destinations);
             if (rule.profile() != null) {
-                checkProfile(key + ".profile", rule.profile(), destinations.get(rule.to().destination()), profiles);
+                checkProfile(key + ".profile", rule.profile(), profiles);
             }
             for (int i = 0; i < j; i++) {
                 WatchRule earlier = out.get(i);
@@ -93,7 +92,7 @@ final class WatchRules {
             }
             checkRoute(key + ".to", rule.to(), destinations);
             if (rule.profile() != null) {
-                checkProfile(key + ".profile", rule.profile(), destinations.get(rule.to().destination()), profiles);
+                checkProfile(key + ".profile", rule.profile(), profiles);
             }
             String name = rule.name();
             for (int i = 0; i < watch.size(); i++) {
@@ -121,14 +120,14 @@ final class WatchRules {
         }
     }
 
-    private static void checkProfile(String key, String profile, Destination to, Profiles profiles) {
+    /**
+     * Any destination can take a profile: a peer transcodes the receive side itself, FTP and local destinations
+     * get the output of both sides run on this node.
+     */
+    private static void checkProfile(String key, String profile, Profiles profiles) {
         if (profiles.get(profile).isEmpty()) {
             throw new IllegalArgumentException(key + ": unknown profile '" + profile + "' (profiles: "
                     + String.join(", ", profiles.names()) + ")");
-        }
-        if (to.kind() != Destination.Kind.PEER) {
-            throw new IllegalArgumentException(key + ": '" + profile + "' needs a peer destination; '"
-                    + to.name() + "' is " + to.kind().name().toLowerCase(Locale.ROOT));
         }
     }
 }

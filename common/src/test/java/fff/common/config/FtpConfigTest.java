@@ -122,6 +122,14 @@ class FtpConfigTest {
     }
 
     @Test
+    void ftpAndLocalDestinationsTakeAProfile() throws Exception {
+        NodeConfig c = ConfigFiles.load(dir, DESTS + "watch: [{path: out, to: \"archive:in\", profile: proxy}]\n"
+                + "sources: [{ftp: \"ftp://h/in\", to: usb, profile: imx30}]\n");
+        assertEquals("proxy", c.watch().get(0).profile());
+        assertEquals("imx30", c.sources().get(0).profile());
+    }
+
+    @Test
     void sourceErrorsNameTheKey() throws IOException {
         assertEquals("sources[0].to: 'c:x': unknown destination 'c' (destinations: b, archive, usb)",
                 ConfigFiles.error(dir, DESTS + "sources: [{ftp: \"ftp://h/in\", to: \"c:x\"}]\n"));
@@ -139,7 +147,7 @@ class FtpConfigTest {
                 + "sources: [{name: cam, ftp: \"ftp://h/in\", to: b}, {name: cam, ftp: \"ftp://h/in2\", to: b}]\n"));
         assertEquals("sources[0].name: 'out' is already the name of watch[0]", ConfigFiles.error(dir, DESTS
                 + "watch: [{name: out, path: out, to: b}]\nsources: [{name: out, ftp: \"ftp://h/in\", to: b}]\n"));
-        assertEquals("sources[0].profile: 'imx30' needs a peer destination; 'usb' is local", ConfigFiles.error(dir,
-                DESTS + "sources: [{ftp: \"ftp://h/in\", to: usb, profile: imx30}]\n"));
+        assertEquals("sources[0].profile: unknown profile 'imx31' (profiles: imx30, proxy)", ConfigFiles.error(dir,
+                DESTS + "sources: [{ftp: \"ftp://h/in\", to: usb, profile: imx31}]\n"));
     }
 }

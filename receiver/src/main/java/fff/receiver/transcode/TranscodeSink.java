@@ -1,16 +1,13 @@
 package fff.receiver.transcode;
 
-import com.github.kokorin.jaffree.ffmpeg.PipeInput;
-import com.github.kokorin.jaffree.ffmpeg.UrlOutput;
 import fff.common.hash.ContentHasher;
 import fff.common.transcode.BytePipe;
 import fff.common.transcode.FfmpegRun;
 import fff.common.transcode.FfmpegTools;
 import fff.common.transcode.Media;
 import fff.common.transcode.MediaException;
-import fff.common.transcode.OutputCheck;
-import fff.common.transcode.Probe;
 import fff.common.transcode.Profile;
+import fff.common.transcode.ProfileSides;
 import fff.proto.MediaInfo;
 import fff.proto.Reason;
 import fff.receiver.storage.LandingArea;
@@ -20,7 +17,6 @@ import fff.receiver.storage.Verdict;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.ExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -84,20 +80,12 @@ final class TranscodeSink implements StreamSink {
         if (stopped) {
             throw new IOException("stopped");
         }
-        List<String> args = profile.receiveArgs(source);
-        FfmpegRun run = FfmpegRun.start(tools, "receiving ffmpeg (" + profile.name() + ")",
-                PipeInput.pumpFrom(pipe.inputStream()).setFormat(profile.wireFormat()),
-                UrlOutput.toPath(claim.partial()).setFormat(profile.outputFormat()), args, (f, fps, speed) -> { });
+        FfmpegRun run = ProfileSides.receive(tools, profile, source, pipe, claim.partial(),
+                err -> new SinkFailure(Reason.TRANSCODE_FAILED, err.getMessage(), err));
         ffmpeg = run;
-        run.finished().whenComplete((ok, err) -> {
-            if (err != null) {
-                pipe.fail(new SinkFailure(Reason.TRANSCODE_FAILED, err.getMessage(), err));
-            }
-        });
         if (stopped) {
             run.kill();
         }
-        LOG.debug("receiving ffmpeg for {}: {}", claim.finalPath(), args);
     }
 
     @Override
@@ -150,15 +138,9 @@ final class TranscodeSink implements StreamSink {
             }
             MediaInfo out;
             try {
-                out = new Probe(tools).probe(claim.partial());
+                out = ProfileSides.check(tools, profile, source, claim.partial());
             } catch (MediaException e) {
-                return new Verdict(Verdict.Outcome.OUTPUT_MISMATCH, "the receiving ffmpeg's output is unreadable: "
-                        + e.getMessage());
-            }
-            List<String> problems = OutputCheck.problems(profile.expect(), source, out);
-            if (!problems.isEmpty()) {
-                return new Verdict(Verdict.Outcome.OUTPUT_MISMATCH, "output of profile " + profile.name()
-                        + " does not match the source: " + String.join("; ", problems));
+                return new Verdict(Verdict.Outcome.OUTPUT_MISMATCH, e.getMessage());
             }
             claim.publish(mtimeMillis);
             published = true;

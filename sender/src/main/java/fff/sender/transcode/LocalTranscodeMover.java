@@ -1,0 +1,142 @@
+package fff.sender.transcode;
+
+import fff.common.jobs.Failure;
+import fff.common.jobs.Job;
+import fff.common.jobs.JobSpec;
+import fff.common.jobs.Mover;
+import fff.common.peers.PeerStatus;
+import fff.common.transcode.Profile;
+import fff.sender.Transcoding;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Lets a destination that stores bytes as they come (FTP, a local disk) take jobs with a transcode profile:
+ * this node runs both sides of the profile, as a sending and a receiving node would, into a work folder, checks
+ * the output against the source, then hands the output to the wrapped mover as a plain job to the same remote
+ * path. Jobs without a profile, and removals and renames, go to the wrapped mover unchanged.
+ *
+ * <p>Work files: {@code work/JOBID/.NAME.fff-partial} while ffmpeg writes, {@code work/JOBID/NAME} while it is
+ * delivered; the job's folder goes when the attempt ends, whichever way. Transcodes are not resumed (as between
+ * nodes): an interrupted attempt starts over, and folders a killed process left are removed at construction.
+ *
+ * <p>Threading: each attempt runs its blocking steps (ffprobe, waiting for ffmpeg, renaming, removing) on a
+ * thread of this mover's own; {@link #start} never blocks. Attempts of the same job run one after the other,
+ * the next starting once the previous one's folder is gone.
+ */
+public final class LocalTranscodeMover implements Mover {
+
+    private static final Logger LOG = LoggerFactory.getLogger(LocalTranscodeMover.class);
+
+    private final Mover inner;
+    private final Transcoding transcoding;
+    private final Path work;
+    private final ExecutorService executor;
+    private final Set<LocalTranscode> running = ConcurrentHashMap.newKeySet();
+    /** Per job: completes when its latest attempt's work folder is gone. */
+    private final Map<Long, CompletableFuture<Void>> ends = new ConcurrentHashMap<>();
+    private volatile boolean closed;
+
+    /**
+     * Jobs without a profile go straight to {@code inner}; jobs with one are transcoded here into {@code work}
+     * first. {@code work} belongs to this mover (one per destination, e.g. {@code HOME/work/DESTNAME}): it is
+     * made if missing, and job folders left in it by an earlier process are removed.
+     *
+     * @throws UncheckedIOException when {@code work} cannot be made or cleared
+     */
+    public LocalTranscodeMover(Mover inner, Transcoding transcoding, Path work) {
+        this.inner = inner;
+        this.transcoding = transcoding;
+        this.work = work.toAbsolutePath().normalize();
+        try {
+            Files.createDirectories(this.work);
+            removeLeftovers(this.work);
+        } catch (IOException e) {
+            throw new UncheckedIOException("transcode work folder " + this.work + ": " + e.getMessage(), e);
+        }
+        AtomicInteger n = new AtomicInteger();
+        this.executor = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "fff-local-transcode-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    @Override
+    public Running start(Job job, Listener listener) {
+        JobSpec spec = job.spec();
+        if (spec.profile() == null) {
+            return inner.start(job, listener);
+        }
+        Profile profile = transcoding.profiles().get(spec.profile()).orElse(null);
+        if (profile == null || transcoding.tools() == null) {
+            listener.failed(Failure.of("UNSUPPORTED_PROFILE", profile == null
+                    ? "this node has no profile '" + spec.profile() + "' (it knows " + transcoding.profiles().names() + ")"
+                    : "this node cannot transcode: " + transcoding.unavailable(), false));
+            return why -> { };
+        }
+        if (closed) {
+            listener.failed(Failure.of("CANCELLED", "mover closed", false));
+            return why -> { };
+        }
+        LocalTranscode t = new LocalTranscode(job, profile, transcoding.tools(), work.resolve(Long.toString(job.id())),
+                inner, listener, executor, running::remove);
+        running.add(t);
+        CompletableFuture<Void> previous = ends.put(job.id(), t.gone());
+        t.gone().thenRun(() -> ends.remove(job.id(), t.gone()));
+        (previous == null ? CompletableFuture.<Void>completedFuture(null) : previous).thenRun(() -> {
+            try {
+                executor.execute(t::run);
+            } catch (RejectedExecutionException e) {
+                t.refuse("mover closed");
+            }
+        });
+        return t::cancel;
+    }
+
+    @Override
+    public void onOnlineChange(OnlineListener listener) {
+        inner.onOnlineChange(listener);
+    }
+
+    @Override
+    public PeerStatus status() {
+        return inner.status();
+    }
+
+    /** Cancels running transcodes (their ffmpeg is killed, their folders removed), then closes {@code inner}. */
+    @Override
+    public void close() {
+        closed = true;
+        running.forEach(t -> t.cancel("mover closed"));
+        executor.shutdown();
+        inner.close();
+    }
+
+    /** Removes job folders (named by job id) an earlier process left; anything else in {@code work} is kept. */
+    private static void removeLeftovers(Path work) throws IOException {
+        try (Stream<Path> s = Files.list(work)) {
+            for (Path p : (Iterable<Path>) s::iterator) {
+                if (Files.isDirectory(p) && p.getFileName().toString().matches("[0-9]+")) {
+                    LOG.info("removing {}, left by an interrupted transcode", p);
+                    LocalTranscode.removeFolder(p);
+                } else {
+                    LOG.warn("{} is not a transcode job folder; left in place", p);
+                }
+            }
+        }
+    }
+}
