@@ -28,6 +28,7 @@ import fff.receiver.transcode.Transcoder;
 import fff.sender.PeerMover;
 import fff.sender.PeerTarget;
 import fff.sender.Transcoding;
+import fff.sender.ftp.FtpMover;
 import fff.sender.watch.FolderWatcher;
 import fff.sender.watch.WatchSpec;
 import fff.sender.watch.WatchedFile;
@@ -148,6 +149,8 @@ final class NodeRuntime implements AutoCloseable {
                 // one attempt per job start: the job db retries with backoff and journals each attempt
                 PeerTarget target = new PeerTarget(d.peer(), d.plain(), d.id(), d.id() == null ? known : null, 1, 0);
                 movers.put(d.name(), new PeerMover(d.name(), target, identity, d.connections(), transcoding));
+            } else if (d.kind() == Destination.Kind.FTP) {
+                movers.put(d.name(), new FtpMover(d.name(), d.ftp(), System::getenv));
             }
         }
         JobConsole console = new JobConsole(out);
