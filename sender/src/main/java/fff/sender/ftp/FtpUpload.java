@@ -151,7 +151,7 @@ final class FtpUpload {
                 wire += n;
                 sent.accept(n);
                 long now = System.nanoTime();
-                if (now - lastReport >= PROGRESS_EVERY_NANOS) {
+                if (pos - n == from || now - lastReport >= PROGRESS_EVERY_NANOS) { // the first chunk, then paced
                     lastReport = now;
                     progress.accept(pos);
                 }
