@@ -56,6 +56,11 @@ public final class FtpSession implements Closeable {
             if (!FTPReply.isPositiveCompletion(client.getReplyCode())) {
                 throw problem(rel.isEmpty() ? "list" : "list subfolder", path);
             }
+            // some servers (vsftpd) list a missing folder as an empty one
+            if (entries.length == 0 && !io("CWD", path, () -> client.changeWorkingDirectory(path))) {
+                throw new FtpProblem(FtpProblem.NOT_FOUND, location + ": no folder " + path + " ("
+                        + reply(client) + ")", false, client.getReplyCode(), null);
+            }
             for (FTPFile f : entries) {
                 if (f == null || f.getName() == null) {
                     continue;
@@ -81,7 +86,9 @@ public final class FtpSession implements Closeable {
 
     private long mtime(FTPFile f, String path, boolean mlsd) throws IOException {
         Calendar ts = f.getTimestamp();
-        if (ts != null && (mlsd || ts.isSet(Calendar.SECOND))) {
+        // LIST gives minutes or days (the parser's Calendar says nothing reliable about its precision): a time
+        // on a whole minute is taken as coarse and asked again with MDTM; MLSD times are to the second
+        if (ts != null && (mlsd || ts.getTimeInMillis() % 60_000 != 0)) {
             return ts.getTimeInMillis();
         }
         var exact = io("MDTM", path, () -> client.mdtmInstant(path));
