@@ -112,12 +112,19 @@ public final class FtpMover implements Mover {
 
         void cancel(String why) {
             cancelled = why == null ? "cancelled" : why;
-            timer.schedule(() -> {
-                FtpSession s = session;
-                if (!finished && s != null) {
-                    s.kill();
-                }
-            }, CANCEL_GRACE_MILLIS, TimeUnit.MILLISECONDS);
+            if (finished) {
+                return;
+            }
+            try {
+                timer.schedule(() -> {
+                    FtpSession s = session;
+                    if (!finished && s != null) {
+                        s.kill();
+                    }
+                }, CANCEL_GRACE_MILLIS, TimeUnit.MILLISECONDS);
+            } catch (RejectedExecutionException e) {
+                // the mover is closed: its threads are being interrupted anyway
+            }
         }
 
         @Override
