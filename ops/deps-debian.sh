@@ -2,8 +2,9 @@
 # ops/deps-debian.sh - install what a user needs to run fff on Debian (12+):
 # a Java 17+ JDK (the ./fff launcher builds node/target/fff.jar with ./mvnw when it is
 # missing, so a JRE alone is not enough), ffmpeg (transcode profiles; the demo uses it) and
-# Chromium with its WebDriver and Firefox ESR (the tests drive the status page in both; --runtime
-# leaves them out, as ops/install.sh does on a server).
+# Chromium with its WebDriver and Firefox ESR (the tests drive the status page in both) and vsftpd
+# (the FTP mover's tests run a real FTP daemon); --runtime leaves these test-only packages out, as
+# ops/install.sh does on a server.
 # Idempotent; prints nothing when all is present.
 # Uses sudo when not run as root.
 set -euo pipefail
@@ -32,6 +33,7 @@ command -v unzip >/dev/null 2>&1 || pkgs+=(unzip)
 if [ $runtime_only = 0 ]; then
   { [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; } || pkgs+=(chromium chromium-driver)
   [ -x /usr/bin/firefox-esr ] || pkgs+=(firefox-esr)
+  [ -x /usr/sbin/vsftpd ] || pkgs+=(vsftpd)
 fi
 [ ${#pkgs[@]} -eq 0 ] && exit 0
 
