@@ -120,11 +120,18 @@ receive:
   reserve: 1G                     # free space to keep
 #destinations:
 #  siteB: {peer: "siteb.example:7700", id: "<siteB's node ID>"}
+#  archive: {ftp: "ftps://archive@ftp.example/in", password-env: ARCHIVE_FTP_PASSWORD}  # EnvironmentFile
+#  usb: {local: /mnt/backup}       # add to ReadWritePaths
 #watch:
 #  - path: /srv/fff/outbox/siteB   # add to ReadWritePaths if after: delete or move:DIR
 #    to: siteB:
 #    stable-for: 5s
 #    after: keep
+#sources:                          # FTP folders polled; pulled files staged in /var/lib/fff/staging
+#  - ftp: "ftp://cam@camera.example/clips"
+#    password-env: CAM_FTP_PASSWORD
+#    to: siteB:clips/
+#    after: keep                   # or delete / move:DIR on the server, once the relay is verified
 YAML
   owner root:fff "$etc/node.yaml"
   say "wrote $etc/node.yaml (edit it, then: systemctl restart fff)"

@@ -1,16 +1,22 @@
 package fff.node;
 
+import fff.common.config.After;
 import fff.common.config.Destination;
+import fff.common.config.Durations;
 import fff.common.config.NodeConfig;
+import fff.common.config.Route;
+import fff.common.config.SourceRule;
 import fff.common.config.WatchRule;
 import fff.common.identity.KnownPeers;
 import fff.common.identity.NodeId;
 import fff.common.identity.NodeIdentity;
 import fff.common.jobs.EngineControl;
+import fff.common.jobs.Job;
 import fff.common.jobs.JobDb;
 import fff.common.jobs.JobEngine;
 import fff.common.jobs.JobLog;
 import fff.common.jobs.JobSpec;
+import fff.common.jobs.JobState;
 import fff.common.jobs.Mover;
 import fff.common.jobs.RetryPolicy;
 import fff.common.journal.Journal;
@@ -28,7 +34,12 @@ import fff.receiver.transcode.Transcoder;
 import fff.sender.PeerMover;
 import fff.sender.PeerTarget;
 import fff.sender.Transcoding;
+import fff.sender.ftp.FtpConnector;
+import fff.sender.ftp.FtpMover;
+import fff.sender.ftp.RemoteFile;
 import fff.sender.local.LocalMover;
+import fff.sender.pull.FtpSource;
+import fff.sender.transcode.LocalTranscodeMover;
 import fff.sender.watch.FolderWatcher;
 import fff.sender.watch.WatchSpec;
 import fff.sender.watch.WatchedFile;
@@ -38,6 +49,7 @@ import fff.webui.WebServer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
@@ -45,7 +57,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.io.PrintStream;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -53,6 +64,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.random.RandomGenerator;
@@ -73,6 +85,7 @@ final class NodeRuntime implements AutoCloseable {
     private final PrintStream out;
     private final Map<String, Mover> movers = new LinkedHashMap<>();
     private final List<FolderWatcher> watchers = new ArrayList<>();
+    private final Map<String, FtpSource> sources = new LinkedHashMap<>();
     private final ScheduledExecutorService watchTimer;
     private Journal journal;
     private JobEngine engine;
@@ -149,8 +162,12 @@ final class NodeRuntime implements AutoCloseable {
                 // one attempt per job start: the job db retries with backoff and journals each attempt
                 PeerTarget target = new PeerTarget(d.peer(), d.plain(), d.id(), d.id() == null ? known : null, 1, 0);
                 movers.put(d.name(), new PeerMover(d.name(), target, identity, d.connections(), transcoding));
-            } else if (d.kind() == Destination.Kind.LOCAL) {
-                movers.put(d.name(), new LocalMover(d.name(), d.local()));
+            } else {
+                // both sides of a profile run here, then the result is delivered like any file
+                Mover plain = d.kind() == Destination.Kind.LOCAL ? new LocalMover(d.name(), d.local())
+                        : new FtpMover(d.name(), d.ftp(), System::getenv);
+                movers.put(d.name(), new LocalTranscodeMover(plain, transcoding,
+                        cfg.node().home().resolve("work").resolve(d.name())));
             }
         }
         JobConsole console = new JobConsole(out);
@@ -160,6 +177,10 @@ final class NodeRuntime implements AutoCloseable {
             console.job(j, what);
             counters.job(j, what);
             page.job(j, what);
+            FtpSource source = sources.get(j.spec().rule());
+            if (source != null && j.state() == JobState.DONE) {
+                source.delivered();
+            }
         });
         engine.start().join();
         Map<String, Long> perGroup = new LinkedHashMap<>();
@@ -180,6 +201,50 @@ final class NodeRuntime implements AutoCloseable {
             out.println("watching " + rule.path() + " (" + rule.name() + ") -> " + rule.to() + " group "
                     + rule.group());
         }
+        for (SourceRule rule : cfg.sources()) {
+            SourceRule staged = rule.with(rule.group(), rule.staging() != null ? rule.staging()
+                    : cfg.node().home().resolve("staging").resolve(rule.name().replaceAll("[^A-Za-z0-9._-]", "_")));
+            FtpSource source = new FtpSource(staged, new FtpConnector(rule.ftp(), System::getenv), new PullRelay(staged));
+            sources.put(rule.name(), source);
+            source.start();
+            out.println("polling " + rule.ftp() + " every " + Durations.format(rule.poll()) + " (" + rule.name()
+                    + ") -> " + rule.to() + " group " + rule.group() + ", staging in " + staged.staging()
+                    + (rule.after().action() == After.Action.KEEP ? "" : ", then " + rule.after() + " on the server"));
+        }
+    }
+
+    /** A source's link to the journal: what became of a remote file, and the job that sends a pulled one on. */
+    private final class PullRelay implements FtpSource.Relay {
+        private final SourceRule rule;
+
+        PullRelay(SourceRule rule) {
+            this.rule = rule;
+        }
+
+        @Override
+        public FtpSource.Known known(String relative, long size, long mtimeMillis) {
+            Optional<Job> latest = engine.call(db -> db.latest(rule.name(), relative)).join();
+            if (latest.isEmpty() || latest.get().spec().size() != size
+                    || latest.get().spec().mtimeMillis() != mtimeMillis) {
+                return FtpSource.Known.NEW;
+            }
+            return latest.get().state() == JobState.DONE ? FtpSource.Known.DELIVERED : FtpSource.Known.PENDING;
+        }
+
+        @Override
+        public void submit(Path staged, RemoteFile f) {
+            engine.submit(new JobSpec(rule.name(), staged, f.relative(), rule.to().destination(),
+                    remotePath(rule.to(), rule.profile(), f.relative()), rule.group(), rule.priority(), f.size(),
+                    f.mtimeMillis(), "keep").withProfile(rule.profile())).join();
+        }
+    }
+
+    /** Where a file at {@code relative} goes below {@code to}, renamed to a profile's output format if any. */
+    private String remotePath(Route to, String profile, String relative) {
+        String sub = to.subpath();
+        String remote = sub.isEmpty() ? relative : sub + "/" + relative;
+        // the receiver stores the profile's output format (a proxy is an .mp4), so the name follows it
+        return profile == null ? remote : cfg.profiles().get(profile).orElseThrow().outputPath(remote);
     }
 
     /** Where the page is served, or null when the web server did not start. */
@@ -319,13 +384,8 @@ final class NodeRuntime implements AutoCloseable {
         }
 
         private JobSpec spec(WatchedFile f) {
-            String sub = rule.to().subpath();
-            String remote = sub.isEmpty() ? f.relative() : sub.endsWith("/") ? sub + f.relative() : sub + "/" + f.relative();
-            if (rule.profile() != null) {
-                // the receiver stores the profile's output format (a proxy is an .mp4), so the name follows it
-                remote = cfg.profiles().get(rule.profile()).orElseThrow().outputPath(remote);
-            }
-            return new JobSpec(rule.name(), f.absolute(), f.relative(), rule.to().destination(), remote,
+            return new JobSpec(rule.name(), f.absolute(), f.relative(), rule.to().destination(),
+                    remotePath(rule.to(), rule.profile(), f.relative()),
                     rule.group(), rule.priority(), f.size(), f.mtimeMillis(), rule.after().toString())
                     .withProfile(rule.profile());
         }
@@ -348,6 +408,7 @@ final class NodeRuntime implements AutoCloseable {
         }
         stopped = true;
         watchers.forEach(FolderWatcher::close);
+        sources.values().forEach(FtpSource::close);
         watchTimer.shutdownNow();
         web.stop();
         if (server != null) {

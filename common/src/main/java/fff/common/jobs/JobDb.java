@@ -495,6 +495,12 @@ public final class JobDb {
 
     // ---- reading -------------------------------------------------------------------------------------
 
+    /** The newest job of file {@code relative} of watch rule or source {@code rule}, if the db still has one. */
+    public Optional<Job> latest(String rule, String relative) {
+        JobEntry j = latestEntry(rule, relative);
+        return j == null ? Optional.empty() : job(j.id);
+    }
+
     public Optional<Job> job(long id) {
         JobEntry j = jobs.get(id);
         return j == null ? Optional.empty() : Optional.of(j.view(blocked(j, clock.millis())));

@@ -53,7 +53,7 @@ public final class Vsftpd implements AutoCloseable {
     private final int port;
     private Process process;
 
-    private Vsftpd(boolean tls, long maxRate) throws IOException {
+    private Vsftpd(boolean tls, String extraConfig) throws IOException {
         if (!Files.isExecutable(BINARY)) {
             throw new IllegalStateException(BINARY + " is missing: the FTP tests need a real vsftpd "
                     + "(Debian: apt-get install vsftpd; .ci/run and ops/deps-debian.sh install it)");
@@ -106,9 +106,7 @@ public final class Vsftpd implements AutoCloseable {
         c.append("secure_chroot_dir=").append(empty).append('\n');
         c.append("pasv_min_port=").append(pasv).append('\n');
         c.append("pasv_max_port=").append(pasv + 199).append('\n');
-        if (maxRate > 0) {
-            c.append("anon_max_rate=").append(maxRate).append('\n');
-        }
+        c.append(extraConfig);
         c.append("vsftpd_log_file=").append(home.resolve("xfer.log")).append('\n');
         if (tls) {
             c.append("""
@@ -132,15 +130,15 @@ public final class Vsftpd implements AutoCloseable {
 
     /** Starts a plain FTP vsftpd, or an FTPS one with {@code tls}. */
     public static Vsftpd start(boolean tls) throws IOException {
-        return start(tls, 0);
+        return start(tls, "");
     }
 
     /**
-     * As {@link #start(boolean)}, each transfer paced to {@code maxRateBytes} per second ({@code anon_max_rate};
-     * 0: unpaced), so that a test can act in the middle of one.
+     * As {@link #start(boolean)}, with more lines of vsftpd config, e.g. {@code "max_per_ip=1\n"} for a device
+     * that takes one login at a time.
      */
-    public static Vsftpd start(boolean tls, long maxRateBytes) throws IOException {
-        Vsftpd v = new Vsftpd(tls, maxRateBytes);
+    public static Vsftpd start(boolean tls, String extraConfig) throws IOException {
+        Vsftpd v = new Vsftpd(tls, extraConfig);
         try {
             v.launch();
         } catch (IOException | RuntimeException e) {

@@ -7,7 +7,7 @@ import java.util.List;
  * and, unless hidden files are included, no name starting with '.' and no temporary file name
  * ({@link WatchSpec#TEMP_NAME_PATTERNS}). Paths are relative and '/'-separated.
  */
-final class WatchFilter {
+public final class WatchFilter {
 
     private static final List<Glob> TEMP_NAMES =
             WatchSpec.TEMP_NAME_PATTERNS.stream().map(g -> Glob.compile("temp name", g)).toList();
@@ -16,14 +16,14 @@ final class WatchFilter {
     private final List<Glob> exclude;
     private final boolean includeHidden;
 
-    WatchFilter(WatchSpec spec) {
+    public WatchFilter(WatchSpec spec) {
         include = spec.include().stream().map(g -> Glob.compile("watch.include", g)).toList();
         exclude = spec.exclude().stream().map(g -> Glob.compile("watch.exclude", g)).toList();
         includeHidden = spec.includeHidden();
     }
 
     /** Whether a regular file at {@code relative} is watched. */
-    boolean acceptsFile(String relative) {
+    public boolean acceptsFile(String relative) {
         if (!includeHidden) {
             String name = relative.substring(relative.lastIndexOf('/') + 1);
             if (hasHiddenName(relative) || TEMP_NAMES.stream().anyMatch(g -> g.matches(name))) {
