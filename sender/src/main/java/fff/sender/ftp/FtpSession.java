@@ -174,7 +174,11 @@ public final class FtpSession implements Closeable {
             prefix.append('/').append(part);
             String p = prefix.toString();
             if (!io("CWD", p, () -> client.changeWorkingDirectory(p)) && !io("MKD", p, () -> client.makeDirectory(p))) {
-                throw problem("MKD", p);
+                FtpProblem refused = problem("MKD", p);
+                // another upload to the same folder may have made it in between
+                if (!io("CWD", p, () -> client.changeWorkingDirectory(p))) {
+                    throw refused;
+                }
             }
         }
     }
