@@ -45,6 +45,11 @@ fi
 echo "deps-debian.sh: installing ${pkgs[*]}" >&2
 "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q
 "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${pkgs[@]}"
+# the tests start vsftpd themselves on 127.0.0.1; the package's own system service (port 21) is not wanted
+if [[ " ${pkgs[*]} " == *" vsftpd "* ]] && [ -d /run/systemd/system ]; then
+  "${SUDO[@]}" systemctl disable --now vsftpd >/dev/null 2>&1 || true
+  echo "deps-debian.sh: vsftpd installed for the tests; its system service is disabled" >&2
+fi
 # an older java earlier on PATH / in alternatives would still win
 if [ "$(java_major java)" -lt 17 ]; then
   echo "deps-debian.sh: installed openjdk-17, but 'java' on PATH is still older; select it with:" >&2
