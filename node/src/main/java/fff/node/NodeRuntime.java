@@ -22,6 +22,7 @@ import fff.common.jobs.RetryPolicy;
 import fff.common.journal.Journal;
 import fff.common.journal.JournalOptions;
 import fff.common.journal.ReplayStats;
+import fff.common.metrics.MetricNames;
 import fff.common.peers.PeerStatus;
 import fff.common.transcode.FfmpegTools;
 import fff.common.transcode.MediaException;
@@ -46,6 +47,7 @@ import fff.sender.watch.WatchedFile;
 import fff.webui.JobEventMetrics;
 import fff.webui.NodeInfo;
 import fff.webui.WebServer;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
@@ -206,6 +208,10 @@ final class NodeRuntime implements AutoCloseable {
                     : cfg.node().home().resolve("staging").resolve(rule.name().replaceAll("[^A-Za-z0-9._-]", "_")));
             FtpSource source = new FtpSource(staged, new FtpConnector(rule.ftp(), System::getenv), new PullRelay(staged));
             sources.put(rule.name(), source);
+            FunctionCounter.builder(MetricNames.SOURCE_PULLED_BYTES, source, FtpSource::bytesPulled)
+                    .tag(MetricNames.TAG_SOURCE, rule.name()).baseUnit("bytes").register(metrics);
+            FunctionCounter.builder(MetricNames.SOURCE_PULLED_FILES, source, FtpSource::filesPulled)
+                    .tag(MetricNames.TAG_SOURCE, rule.name()).register(metrics);
             source.start();
             out.println("polling " + rule.ftp() + " every " + Durations.format(rule.poll()) + " (" + rule.name()
                     + ") -> " + rule.to() + " group " + rule.group() + ", staging in " + staged.staging()

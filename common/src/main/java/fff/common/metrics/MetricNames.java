@@ -70,6 +70,13 @@ public final class MetricNames {
     /** Gauge {@code fff_transcode_fps}: frames per second over all running transcodes (sending ffmpegs). */
     public static final String TRANSCODE_FPS = "fff.transcode.fps";
 
+    /** Tag: name of an FTP source ({@code sources:}). */
+    public static final String TAG_SOURCE = "source";
+    /** Counter {@code fff_source_pulled_bytes_total{source}}: bytes pulled from an FTP source (resumes count once). */
+    public static final String SOURCE_PULLED_BYTES = "fff.source.pulled.bytes";
+    /** Counter {@code fff_source_pulled_files_total{source}}: files pulled from an FTP source, checked and queued. */
+    public static final String SOURCE_PULLED_FILES = "fff.source.pulled.files";
+
     private MetricNames() {
     }
 }

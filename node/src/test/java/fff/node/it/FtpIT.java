@@ -119,6 +119,9 @@ class FtpIT {
                     assertEquals(3_000_000L + "", a.lines().stream().filter(l -> l.contains("pulled /in/clip.mxf"))
                             .findFirst().orElseThrow().replaceAll(".*\\((\\d+) bytes.*", "$1"));
                     a.await(l -> l.contains("deleted /in/clip.mxf on the server"), Duration.ofSeconds(5));
+                    String scrape = sites.api("GET", "/metrics").body();
+                    assertTrue(scrape.contains("fff_source_pulled_files_total{source=\"cam\"} 2.0"), scrape);
+                    assertTrue(scrape.contains("fff_source_pulled_bytes_total{source=\"cam\"} 3001000.0"), scrape);
                     try (Stream<Path> staged = Files.walk(dir.resolve("a/staging"))) {
                         assertEquals(List.of(), staged.filter(Files::isRegularFile).toList(), "staging emptied");
                     }

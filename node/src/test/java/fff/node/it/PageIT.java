@@ -115,11 +115,11 @@ class PageIT {
             assertEquals(List.of(c1, c2, c3), shownQueue());
             assertEquals(1, jobs(s, "RUNNING").size(), "NAS's limit of 1 holds the others back");
 
-            browser.findElement(By.cssSelector("#queue tr[data-job-id='" + c3 + "'] button[data-action=top]")).click();
+            click(By.cssSelector("#queue tr[data-job-id='" + c3 + "'] button[data-action=top]"));
             wait.until(d -> shownQueue().equals(List.of(c1, c3, c2)));
             assertEquals(List.of(c3, c2), ids(jobs(s, "QUEUED")));
 
-            browser.findElement(By.cssSelector("#queue tr[data-job-id='" + c1 + "'] button[data-action=cancel]")).click();
+            click(By.cssSelector("#queue tr[data-job-id='" + c1 + "'] button[data-action=cancel]"));
             wait.until(ExpectedConditions.alertIsPresent()).accept();
             wait.until(d -> state(s, c1).equals("CANCELLED") && state(s, c3).equals("RUNNING"));
             assertEquals("QUEUED", state(s, c2), "the job moved to the top started next, not the older one");
@@ -168,9 +168,21 @@ class PageIT {
             input.sendKeys(Integer.toString(limit));
             return true;
         });
-        browser.findElement(By.cssSelector("#groups form[data-group='" + group + "'] button[data-action=limit]")).click();
+        click(By.cssSelector("#groups form[data-group='" + group + "'] button[data-action=limit]"));
         wait.until(d -> d.findElement(By.cssSelector("#groups li[data-group='" + group + "'] [data-role=tokens]"))
                 .getText().contains("/ " + limit + " in use"));
+    }
+
+    /**
+     * Clicks what {@code by} finds, finding it again when the live feed redrew it in between (a click on a stale
+     * element is not performed, so a retry cannot click twice).
+     */
+    private void click(By by) {
+        new WebDriverWait(browser, Duration.ofSeconds(5)).ignoring(StaleElementReferenceException.class)
+                .until(d -> {
+                    d.findElement(by).click();
+                    return true;
+                });
     }
 
     /** Job ids in the page's transfer table, top to bottom. */

@@ -5,6 +5,8 @@ import fff.common.jobs.Failure;
 import fff.common.jobs.Job;
 import fff.common.jobs.JobSpec;
 import fff.common.jobs.Mover;
+import fff.common.peers.PeerStatus;
+import fff.common.peers.PeerTraffic;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.AccessDeniedException;
@@ -53,6 +55,9 @@ public final class LocalMover implements Mover {
     private final Set<Path> claims = ConcurrentHashMap.newKeySet();
     private final ScheduledExecutorService timer;
     private volatile OnlineListener online = (up, why) -> { };
+    /** Bytes written by delivered copies (counted when each is done), for the page's peers list. */
+    private final PeerTraffic traffic = new PeerTraffic();
+    private volatile String lastProblem;
     private ScheduledFuture<?> probe;
     private boolean up = true; // what the listener last heard
     private volatile boolean closed;
@@ -82,6 +87,17 @@ public final class LocalMover implements Mover {
     @Override
     public void onOnlineChange(OnlineListener listener) {
         this.online = listener;
+    }
+
+    /** Online unless the root folder is missing; connections: copies running now. */
+    @Override
+    public PeerStatus status() {
+        boolean isUp;
+        synchronized (this) {
+            isUp = up;
+        }
+        return traffic.status(name, PeerStatus.OUT, root.toString(), isUp, isUp ? null : lastProblem,
+                running.size());
     }
 
     @Override
@@ -177,6 +193,10 @@ public final class LocalMover implements Mover {
             }
             running.remove(this);
             if (d != null) {
+                traffic.sent(d.bytesSent());
+                if (d.resumedFrom() > 0) {
+                    traffic.resumed();
+                }
                 listener.done(d);
             } else {
                 listener.failed(f);
@@ -187,8 +207,8 @@ public final class LocalMover implements Mover {
     private Delivery attempt(Attempt a) throws LocalFailure, IOException {
         JobSpec spec = a.spec;
         if (spec.profile() != null) {
-            throw LocalFailure.of("UNSUPPORTED_PROFILE", "transcode profiles need a peer destination ('"
-                    + spec.profile() + "' cannot go to local destination " + name + ")", false);
+            throw LocalFailure.of("UNSUPPORTED_PROFILE", "local destination " + name + " takes plain copies only; "
+                    + "it cannot transcode with profile '" + spec.profile() + "'", false);
         }
         requireRoot();
         Path target = LocalPath.resolve(root, spec.remotePath());
@@ -307,6 +327,7 @@ public final class LocalMover implements Mover {
             return;
         }
         up = false;
+        lastProblem = why;
         online.changed(false, why);
         probe = timer.scheduleWithFixedDelay(this::probe, PROBE_MILLIS, PROBE_MILLIS, TimeUnit.MILLISECONDS);
     }

@@ -77,6 +77,7 @@ public final class FtpSource implements AutoCloseable {
     private String lastProblem;
     /** Payload bytes pulled from the server since the start, resumed pulls counting only what crossed. */
     private volatile long bytesPulled;
+    private volatile long filesPulled;
 
     /** {@code rule} with its staging folder set. */
     public FtpSource(SourceRule rule, FtpConnector connector, Relay relay) {
@@ -183,6 +184,7 @@ public final class FtpSource implements AutoCloseable {
         Files.move(partial, staged, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         LOG.info("source {}: pulled {} ({} bytes{})", rule.name(), remote, size,
                 before > 0 ? ", resumed at " + before : "");
+        filesPulled++;
         relay.submit(staged, f);
     }
 
@@ -210,6 +212,11 @@ public final class FtpSource implements AutoCloseable {
     /** Payload bytes pulled since the start. */
     public long bytesPulled() {
         return bytesPulled;
+    }
+
+    /** Files pulled, checked and queued since the start. */
+    public long filesPulled() {
+        return filesPulled;
     }
 
     /** The relay of {@code f} was verified: drop the staged copy, then keep, delete or move the server's file. */

@@ -212,6 +212,8 @@ class LocalMoverTest {
         assertFalse(Files.exists(dir.resolve("media")), "nothing is created where the device should be");
         assertEquals(1, changes.size(), changes.toString());
         assertTrue(changes.get(0).startsWith("false "), changes.toString());
+        assertFalse(mover.status().online());
+        assertTrue(mover.status().why().contains("is missing (device not mounted?)"), mover.status().why());
 
         Files.createDirectories(unmounted); // mounted again
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
@@ -220,6 +222,10 @@ class LocalMoverTest {
         }
         assertEquals("true null", changes.get(1));
         assertNull(run(send(src, "backup/r.bin")).failure);
+        assertTrue(mover.status().online());
+        assertNull(mover.status().why());
+        assertEquals(1000, mover.status().sentBytes(), "delivered bytes are counted for the peers list");
+        assertEquals(unmounted.toString(), mover.status().address());
     }
 
     @Test
