@@ -124,13 +124,13 @@ receive:
 #  usb: {local: /mnt/backup}       # add to ReadWritePaths
 #watch:
 #  - path: /srv/fff/outbox/siteB   # add to ReadWritePaths if after: delete or move:DIR
-#    to: siteB:
+#    to: "siteB:"
 #    stable-for: 5s
 #    after: keep
 #sources:                          # FTP folders polled; pulled files staged in /var/lib/fff/staging
 #  - ftp: "ftp://cam@camera.example/clips"
 #    password-env: CAM_FTP_PASSWORD
-#    to: siteB:clips/
+#    to: "siteB:clips/"
 #    after: keep                   # or delete / move:DIR on the server, once the relay is verified
 YAML
   owner root:fff "$etc/node.yaml"
