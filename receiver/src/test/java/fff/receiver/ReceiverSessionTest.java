@@ -12,6 +12,7 @@ import com.google.protobuf.ByteString;
 import fff.common.hash.ContentHasher;
 import fff.common.identity.NodeId;
 import fff.common.identity.NodeIdentity;
+import fff.common.paths.SafePaths;
 import fff.common.peers.PeerStatus;
 import fff.common.wire.Frames;
 import fff.common.wire.HostPort;
@@ -898,7 +899,7 @@ class ReceiverSessionTest {
 
     private Path partial(String path) {
         Path p = root.resolve(path);
-        return p.resolveSibling(LandingArea.PARTIAL_PREFIX + p.getFileName() + LandingArea.PARTIAL_SUFFIX);
+        return p.resolveSibling(SafePaths.PARTIAL_PREFIX + p.getFileName() + SafePaths.PARTIAL_SUFFIX);
     }
 
 

@@ -2,6 +2,7 @@ package fff.receiver.storage;
 
 import fff.common.hash.ContentHasher;
 import fff.common.hash.FileDigests;
+import fff.common.paths.SafePaths;
 import fff.proto.Reason;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -36,9 +37,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * never on a Netty event loop. Instances are thread-safe; each {@link Incoming} is used by one thread at a time.
  */
 public final class LandingArea {
-
-    public static final String PARTIAL_PREFIX = ".";
-    public static final String PARTIAL_SUFFIX = ".fff-partial";
 
     private final Path root;
     private final long reserveBytes;
@@ -87,17 +85,6 @@ public final class LandingArea {
         return reserveBytes;
     }
 
-    /** True for names of the form {@code .<name>.fff-partial}. */
-    public static boolean isPartialName(String fileName) {
-        return fileName.length() > PARTIAL_PREFIX.length() + PARTIAL_SUFFIX.length()
-                && fileName.startsWith(PARTIAL_PREFIX)
-                && fileName.endsWith(PARTIAL_SUFFIX);
-    }
-
-    static Path partialFor(Path finalPath) {
-        return finalPath.resolveSibling(PARTIAL_PREFIX + finalPath.getFileName() + PARTIAL_SUFFIX);
-    }
-
     /**
      * Claims {@code wirePath} for one incoming stream and finds where it can start: the whole file if it is
      * already present with this size, the block-aligned prefix of a kept partial, or nothing.
@@ -109,7 +96,7 @@ public final class LandingArea {
         Path finalPath = claimFinal(wirePath);
         FileChannel channel = null;
         try {
-            Path partial = partialFor(finalPath);
+            Path partial = SafePaths.partialFor(finalPath);
             boolean present = Files.isRegularFile(finalPath, LinkOption.NOFOLLOW_LINKS)
                     && Files.size(finalPath) == size;
             long partialLen = present ? -1 : existingPartialLength(partial, wirePath);
@@ -172,7 +159,7 @@ public final class LandingArea {
     public Claim claimOutput(String wirePath, long expectedBytes) throws StorageRefusal, IOException {
         Path finalPath = claimFinal(wirePath);
         try {
-            Path partial = partialFor(finalPath);
+            Path partial = SafePaths.partialFor(finalPath);
             existingPartialLength(partial, wirePath); // refuses a directory or device in the way
             Files.deleteIfExists(partial); // a link planted there is removed, not followed
             checkSpace(expectedBytes);
@@ -248,9 +235,9 @@ public final class LandingArea {
             @Override
             public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
                 String name = file.getFileName().toString();
-                if (attrs.isRegularFile() && isPartialName(name)
+                if (attrs.isRegularFile() && SafePaths.isPartialName(name)
                         && attrs.lastModifiedTime().toMillis() < cutoff
-                        && !claims.contains(finalFor(file))) {
+                        && !claims.contains(SafePaths.finalFor(file))) {
                     try {
                         if (Files.deleteIfExists(file)) {
                             deleted[0]++;
@@ -277,12 +264,6 @@ public final class LandingArea {
 
     void release(Path finalPath) {
         claims.remove(finalPath);
-    }
-
-    private static Path finalFor(Path partial) {
-        String name = partial.getFileName().toString();
-        return partial.resolveSibling(
-                name.substring(PARTIAL_PREFIX.length(), name.length() - PARTIAL_SUFFIX.length()));
     }
 
     void createDirectoriesSafely(Path dir, String wirePath) throws StorageRefusal, IOException {

@@ -1,5 +1,6 @@
 package fff.receiver.storage;
 
+import fff.common.paths.SafePaths;
 import fff.proto.Reason;
 import java.io.IOException;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -42,7 +43,7 @@ public final class MirrorEdits {
             }
             boolean removed = attrs != null && Files.deleteIfExists(target);
             // holding the claim, no stream is writing this partial
-            Path partial = LandingArea.partialFor(target);
+            Path partial = SafePaths.partialFor(target);
             BasicFileAttributes p = attributesOrNull(partial);
             boolean partialRemoved = p != null && !p.isDirectory() && Files.deleteIfExists(partial);
             if (removed || partialRemoved) {

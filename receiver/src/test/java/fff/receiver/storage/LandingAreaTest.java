@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import fff.common.hash.ContentHasher;
+import fff.common.paths.SafePaths;
 import fff.proto.Reason;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -243,7 +244,7 @@ class LandingAreaTest {
     @Test
     void cleanStalePartialsSparesClaimedOnes() throws Exception {
         try (Incoming in = area.begin("busy.bin", 10, MTIME)) {
-            Path partial = LandingArea.partialFor(in.finalPath());
+            Path partial = SafePaths.partialFor(in.finalPath());
             Files.setLastModifiedTime(partial, FileTime.fromMillis(0));
             assertEquals(0, area.cleanStalePartials(Duration.ofDays(1)));
             assertTrue(Files.exists(partial));
@@ -298,17 +299,9 @@ class LandingAreaTest {
         assertEquals("keep me", Files.readString(victim));
     }
 
-    @Test
-    void partialNamesAreRecognised() {
-        assertTrue(LandingArea.isPartialName(".a.fff-partial"));
-        assertFalse(LandingArea.isPartialName(".fff-partial"));
-        assertFalse(LandingArea.isPartialName("a.fff-partial"));
-        assertFalse(LandingArea.isPartialName(".a"));
-    }
-
     private long partials() throws IOException {
         try (Stream<Path> s = Files.walk(area.root())) {
-            return s.filter(p -> LandingArea.isPartialName(p.getFileName().toString())).count();
+            return s.filter(p -> SafePaths.isPartialName(p.getFileName().toString())).count();
         }
     }
 

@@ -3,6 +3,7 @@ package fff.sender.local;
 import fff.common.hash.ContentHasher;
 import fff.common.jobs.Delivery;
 import fff.common.jobs.JobSpec;
+import fff.common.paths.SafePaths;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -63,7 +64,7 @@ final class LocalCopy {
             return copy(finalPath);
         } catch (IOException e) {
             if (diskFull(e)) {
-                Files.deleteIfExists(LocalPath.partialFor(finalPath)); // room for others; a retry starts over
+                Files.deleteIfExists(SafePaths.partialFor(finalPath)); // room for others; a retry starts over
                 throw LocalFailure.of("DISK_FULL", "no space left on the device of " + folder, true);
             }
             throw e;
@@ -77,14 +78,14 @@ final class LocalCopy {
         LocalPath.checkNoSymlinkEscape(root, finalPath);
         BasicFileAttributes existing = attributesOrNull(finalPath);
         if (existing != null && existing.isDirectory()) {
-            throw LocalFailure.of("BAD_PATH", LocalPath.quote(spec.remotePath()) + " exists and is a directory", false);
+            throw LocalFailure.of("BAD_PATH", SafePaths.quote(spec.remotePath()) + " exists and is a directory", false);
         }
-        Path partial = LocalPath.partialFor(finalPath);
+        Path partial = SafePaths.partialFor(finalPath);
         BasicFileAttributes kept = attributesOrNull(partial);
         if (kept != null && kept.isSymbolicLink()) {
             Files.delete(partial); // a link planted at the partial's name must not redirect the write
         } else if (kept != null && !kept.isRegularFile()) {
-            throw LocalFailure.of("BAD_PATH", "the partial file for " + LocalPath.quote(spec.remotePath())
+            throw LocalFailure.of("BAD_PATH", "the partial file for " + SafePaths.quote(spec.remotePath())
                     + " is in the way (not a regular file)", false);
         }
         try (FileChannel in = openSource()) {

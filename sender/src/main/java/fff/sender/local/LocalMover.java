@@ -5,6 +5,7 @@ import fff.common.jobs.Failure;
 import fff.common.jobs.Job;
 import fff.common.jobs.JobSpec;
 import fff.common.jobs.Mover;
+import fff.common.paths.SafePaths;
 import fff.common.peers.PeerStatus;
 import fff.common.peers.PeerTraffic;
 import java.io.IOException;
@@ -238,7 +239,7 @@ public final class LocalMover implements Mover {
 
     private void claim(Path p, String remotePath) throws LocalFailure {
         if (!claims.add(p)) {
-            throw new LocalFailure(new Failure("BUSY", LocalPath.quote(remotePath) + " is in use by another job",
+            throw new LocalFailure(new Failure("BUSY", SafePaths.quote(remotePath) + " is in use by another job",
                     true, false, 1_000));
         }
     }
@@ -248,11 +249,11 @@ public final class LocalMover implements Mover {
         LocalPath.checkNoSymlinkEscape(root, target);
         BasicFileAttributes attrs = LocalCopy.attributesOrNull(target);
         if (attrs != null && attrs.isDirectory()) {
-            throw LocalFailure.of("BAD_PATH", LocalPath.quote(remotePath) + " is a directory; only files are removed",
+            throw LocalFailure.of("BAD_PATH", SafePaths.quote(remotePath) + " is a directory; only files are removed",
                     false);
         }
         boolean removed = attrs != null && Files.deleteIfExists(target);
-        Path partial = LocalPath.partialFor(target);
+        Path partial = SafePaths.partialFor(target);
         BasicFileAttributes p = LocalCopy.attributesOrNull(partial);
         boolean partialRemoved = p != null && !p.isDirectory() && Files.deleteIfExists(partial);
         if (removed || partialRemoved) {
@@ -266,7 +267,7 @@ public final class LocalMover implements Mover {
         LocalPath.checkNoSymlinkEscape(root, from);
         BasicFileAttributes src = LocalCopy.attributesOrNull(from);
         if (src == null || !src.isRegularFile()) {
-            throw LocalFailure.of(src == null ? "NOT_FOUND" : "BAD_PATH", "cannot rename " + LocalPath.quote(fromRemote)
+            throw LocalFailure.of(src == null ? "NOT_FOUND" : "BAD_PATH", "cannot rename " + SafePaths.quote(fromRemote)
                     + ": " + (src == null ? "no such file" : "not a file"), false);
         }
         if (from.equals(to)) {
@@ -276,16 +277,17 @@ public final class LocalMover implements Mover {
         LocalPath.checkNoSymlinkEscape(root, to);
         BasicFileAttributes existing = LocalCopy.attributesOrNull(to);
         if (existing != null && existing.isDirectory()) {
-            throw LocalFailure.of("BAD_PATH", "cannot rename onto " + LocalPath.quote(toRemote) + ": it is a directory",
+            throw LocalFailure.of("BAD_PATH", "cannot rename onto " + SafePaths.quote(toRemote) + ": it is a directory",
                     false);
         }
         try {
             Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (NoSuchFileException e) {
-            throw LocalFailure.of("NOT_FOUND", "cannot rename " + LocalPath.quote(fromRemote) + ": no such file", false);
+            throw LocalFailure.of("NOT_FOUND", "cannot rename " + SafePaths.quote(fromRemote) + ": no such file",
+                    false);
         } catch (AtomicMoveNotSupportedException e) {
-            throw LocalFailure.of("IO_ERROR", "cannot rename " + LocalPath.quote(fromRemote) + " to "
-                    + LocalPath.quote(toRemote) + " atomically", false);
+            throw LocalFailure.of("IO_ERROR", "cannot rename " + SafePaths.quote(fromRemote) + " to "
+                    + SafePaths.quote(toRemote) + " atomically", false);
         }
         LocalPath.fsyncDirectory(to.getParent());
         if (!to.getParent().equals(from.getParent())) {

@@ -13,6 +13,7 @@ import fff.common.jobs.Job;
 import fff.common.jobs.JobSpec;
 import fff.common.jobs.JobState;
 import fff.common.jobs.Mover;
+import fff.common.paths.SafePaths;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -302,7 +303,7 @@ class LocalMoverTest {
 
     private List<Path> partials() throws IOException {
         try (Stream<Path> s = Files.walk(dir.resolve("usb"))) {
-            return s.filter(p -> LocalPath.isPartialName(p.getFileName().toString())).toList();
+            return s.filter(p -> SafePaths.isPartialName(p.getFileName().toString())).toList();
         }
     }
 
