@@ -20,6 +20,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
+import org.openqa.selenium.ElementNotInteractableException;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.StaleElementReferenceException;
@@ -160,7 +161,8 @@ class PageIT {
     }
 
     private void setLimit(WebDriverWait wait, String group, int limit) {
-        wait.until(d -> {
+        // the field can be between redraws (or the token dialog still closing) when first tried
+        wait.ignoring(ElementNotInteractableException.class).until(d -> {
             // once it has the focus the page leaves the field alone while the feed redraws the counters
             WebElement input = d.findElement(By.cssSelector("#groups input[data-group='" + group + "']"));
             input.click();
@@ -179,7 +181,7 @@ class PageIT {
      */
     private void click(By by) {
         new WebDriverWait(browser, Duration.ofSeconds(5)).ignoring(StaleElementReferenceException.class)
-                .until(d -> {
+                .ignoring(ElementNotInteractableException.class).until(d -> {
                     d.findElement(by).click();
                     return true;
                 });
