@@ -20,9 +20,10 @@ import java.util.function.LongConsumer;
 
 /**
  * One attempt of a SEND job to a local folder, with the landing area's discipline: the bytes go to a hidden
- * partial ({@code .<name>.fff-partial}) beside the final path, hashed as read from the source; the partial gets
- * the source's mtime, is forced to disk, re-read and hashed, and only when both digests agree is it renamed over
- * the final path (atomically, replacing a different file there) and the folder synced.
+ * partial ({@code .<name>.fff-partial}) beside the final path, hashed as read from the source and copied by the
+ * kernel ({@link FileChannel#transferTo}); the partial gets the source's mtime, is forced to disk, re-read and
+ * hashed, and only when both digests agree is it renamed over the final path (atomically, replacing a different
+ * file there) and the folder synced.
  *
  * <p>A partial left by an interrupted attempt is continued from its last whole {@link ContentHasher#BLOCK_SIZE
  * block} when that prefix hashes the same as the source's (rsync's {@code --append-verify}), else started over.
@@ -168,8 +169,17 @@ final class LocalCopy {
             }
             buf.flip();
             read.update(buf);
-            while (buf.hasRemaining()) {
-                pos += out.write(buf, pos);
+            // the kernel copies the range just hashed (sendfile): writing it from our buffer instead cost up to
+            // 2.8 CPU s per GiB on a VM (docs/BENCHMARKS.md, #6). Should the source change between the hash and
+            // the copy, the read-back after fsync no longer matches and nothing is renamed.
+            long end = pos + n;
+            while (pos < end) {
+                out.position(pos);
+                long t = in.transferTo(pos, end - pos, out);
+                if (t <= 0) {
+                    throw changed("it ended at byte " + pos + " of " + size);
+                }
+                pos += t;
             }
             long now = System.nanoTime();
             if (now - reported >= progressEveryNanos) {
