@@ -44,8 +44,9 @@
 # status is non-zero only when a transfer fails or a delivered file differs from the source.
 set -euo pipefail
 
-prog=${0##*/}
 HERE=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=lib.sh
+. "$HERE/lib.sh" # log, die, process groups, cleanup, watchdog, ports, now/sub/median/mbps, child_cpu
 ROOT=$(cd "$HERE/../.." && pwd)
 SIZE_MB=${SIZE_MB:-1024}
 REPEAT=${REPEAT:-3}
@@ -60,9 +61,6 @@ KEEP=${KEEP:-0}
 VSFTPD=/usr/sbin/vsftpd
 HOST=127.0.0.1
 unset FFF_HOME
-
-log() { printf '[ftp-local %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-die() { printf '%s: %s\n' "$prog" "$*" >&2; exit 1; }
 
 for v in SIZE_MB REPEAT WARMUP_MB READY_TIMEOUT DONE_TIMEOUT LIMIT; do
   case ${!v} in '' | *[!0-9]*) die "$v must be a whole number, got '${!v}'" ;; esac
@@ -85,71 +83,10 @@ done
 mkdir -p "$BENCH_TMP"
 WORK=$(mktemp -d "$BENCH_TMP/fff-ftp-local.XXXXXX")
 chmod 755 "$WORK" # vsftpd's anonymous root lies below it
-PGIDS=()          # process groups started here (each via setsid: pid == pgid)
+on_stop() { printf '%s: stopped (LIMIT=%s s reached, or SIGTERM)\n' "$prog" "$LIMIT" >&2; }
+set_traps
+start_watchdog "$LIMIT"
 
-stop_group() { # TERM, up to 2 s, then KILL
-  local g=$1 i
-  kill -0 -- "-$g" 2>/dev/null || { wait "$g" 2>/dev/null || true; return 0; }
-  kill -TERM -- "-$g" 2>/dev/null || true
-  for i in $(seq 1 40); do
-    kill -0 -- "-$g" 2>/dev/null || break
-    sleep 0.05
-    [ "$i" = 40 ] && kill -KILL -- "-$g" 2>/dev/null
-  done
-  wait "$g" 2>/dev/null || true
-}
-cleanup() {
-  local rc=$? g
-  trap - EXIT INT TERM
-  [ "$rc" = 143 ] && printf '%s: stopped (LIMIT=%s s reached, or SIGTERM)\n' "$prog" "$LIMIT" >&2
-  for g in "${PGIDS[@]-}"; do [ -n "$g" ] && stop_group "$g"; done
-  if [ "$KEEP" = 1 ]; then
-    log "kept $WORK"
-  else
-    rm -rf -- "$WORK"
-  fi
-  exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-BG_PID=
-start_bg() { # start_bg LOG CMD... : CMD in its own session; sets BG_PID
-  local logf=$1
-  shift
-  setsid "$@" >"$logf" 2>&1 </dev/null &
-  BG_PID=$!
-  PGIDS+=("$BG_PID")
-}
-# shellcheck disable=SC2016
-start_bg /dev/null sh -c 'sleep "$1"; kill -TERM "$2"' watchdog "$LIMIT" "$$"
-
-port_in_use() { [ -n "$(ss -Hltn "sport = :$1" 2>/dev/null)" ]; }
-free_port() { # a free port below the ephemeral range, with 200 free-looking ports after it for PASV
-  local p i
-  for i in $(seq 1 200); do
-    p=$((20000 + (RANDOM * 32768 + RANDOM) % 12000))
-    port_in_use "$p" || { echo "$p"; return 0; }
-    : "$i"
-  done
-  die "no free TCP port found"
-}
-wait_listen() { # wait_listen PORT PID
-  local t=0
-  until port_in_use "$1"; do
-    kill -0 "$2" 2>/dev/null || return 1
-    sleep 0.05
-    t=$((t + 1))
-    [ "$t" -lt $((READY_TIMEOUT * 20)) ] || return 1
-  done
-}
-now() { date +%s.%N; }
-sub() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.3f", b - a}'; }
-median() { printf '%s\n' "$@" | sort -g | awk '{v[NR]=$1} END{ if (NR%2) printf "%.3f", v[(NR+1)/2]; else printf "%.3f", (v[NR/2]+v[NR/2+1])/2 }'; }
-mbps() { awk -v b="$SIZE_BYTES" -v s="$1" 'BEGIN{ if (s > 0) printf "%.1f", b / 1e6 / s; else print "inf" }'; }
-# CPU seconds of this shell's reaped children (curl, cp, sync)
-child_cpu() { awk -v hz="$(getconf CLK_TCK)" '{ sub(/.*\) /, ""); printf "%.2f", ($14 + $15) / hz }' "/proc/$$/stat"; }
 # CPU seconds of a running process itself (the node JVM)
 proc_cpu() { awk -v hz="$(getconf CLK_TCK)" '{ sub(/.*\) /, ""); printf "%.2f", ($12 + $13) / hz }' "/proc/$1/stat"; }
 verify() { # verify DELIVERED LABEL
@@ -179,7 +116,7 @@ start_vsftpd() {
   chmod 755 "$d" "$d/root/in"
   chmod 555 "$d/root" "$d/empty"
   chown ftp "$d/root/in"
-  port=$(free_port)
+  port=$(free_port 12000) # below the ephemeral range, with 200 free-looking ports after it for PASV
   pasv=$((port + 1))
   cat >"$d/vsftpd.conf" <<EOF
 listen=YES

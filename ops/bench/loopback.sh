@@ -34,6 +34,8 @@
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=lib.sh
+. "$HERE/lib.sh" # log, die, process groups, cleanup, ports, now/sub/median/mbps
 ROOT=$(cd "$HERE/../.." && pwd)
 SIZE_MB=${SIZE_MB:-2048}
 REPEAT=${REPEAT:-3}
@@ -47,8 +49,7 @@ KEEP=${KEEP:-0}
 HOST=127.0.0.1
 unset FFF_HOME   # every fff call below names its --home explicitly
 
-log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-die() { printf 'loopback.sh: %s\n' "$*" >&2; exit 1; }
+LOG_TAG=bench # log lines: [bench HH:MM:SS] ...
 
 case "$SIZE_MB" in '' | *[!0-9]*) die "SIZE_MB must be a positive integer (MiB), got '$SIZE_MB'" ;; esac
 case "$REPEAT" in '' | *[!0-9]*) die "REPEAT must be a positive integer, got '$REPEAT'" ;; esac
@@ -102,76 +103,8 @@ fi
 # ---------------------------------------------------------------- temp dir, cleanup
 mkdir -p "$BENCH_TMP"
 WORK=$(mktemp -d "$BENCH_TMP/fff-bench.XXXXXX")
-PGIDS=()   # process groups we started (each via setsid, so pid == pgid)
+set_traps
 
-stop_group() { # stop_group PGID : TERM, bounded wait, KILL
-  local g=$1 i
-  kill -0 -- "-$g" 2>/dev/null || return 0
-  kill -TERM -- "-$g" 2>/dev/null || true
-  for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
-    kill -0 -- "-$g" 2>/dev/null || break
-    sleep 0.1
-    [ "$i" = 20 ] && kill -KILL -- "-$g" 2>/dev/null
-  done
-  wait "$g" 2>/dev/null || true
-}
-cleanup() {
-  local rc=$? g
-  trap - EXIT INT TERM
-  for g in "${PGIDS[@]-}"; do
-    [ -n "$g" ] && stop_group "$g"
-  done
-  if [ "$KEEP" = 1 ]; then
-    log "kept $WORK"
-  else
-    rm -rf -- "$WORK"
-  fi
-  exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-# start_bg LOGFILE CMD... : run CMD in its own session/process group; sets BG_PID
-BG_PID=""
-start_bg() {
-  local logf=$1
-  shift
-  setsid "$@" >"$logf" 2>&1 </dev/null &
-  BG_PID=$!
-  PGIDS+=("$BG_PID")
-}
-forget_group() { # drop a stopped group from PGIDS
-  local g keep=()
-  for g in "${PGIDS[@]-}"; do
-    [ -n "$g" ] && [ "$g" != "$1" ] && keep+=("$g")
-  done
-  PGIDS=("${keep[@]-}")
-}
-
-port_in_use() { [ -n "$(ss -Hltn "sport = :$1" 2>/dev/null)" ]; }
-free_port() {
-  local p i
-  for i in $(seq 1 200); do
-    p=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
-    port_in_use "$p" || { echo "$p"; return 0; }
-    : "$i"
-  done
-  die "no free TCP port found"
-}
-wait_listen() { # wait_listen PORT PID
-  local t=0
-  until port_in_use "$1"; do
-    kill -0 "$2" 2>/dev/null || return 1
-    sleep 0.05
-    t=$((t + 1))
-    [ "$t" -lt $((READY_TIMEOUT * 20)) ] || return 1
-  done
-}
-now() { date +%s.%N; }
-elapsed() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.3f", b - a}'; }
-median() { printf '%s\n' "$@" | sort -g | awk '{v[NR]=$1} END{ if (NR%2) printf "%.3f", v[(NR+1)/2]; else printf "%.3f", (v[NR/2]+v[NR/2+1])/2 }'; }
-mbps() { awk -v b="$SIZE_BYTES" -v s="$1" 'BEGIN{ if (s > 0) printf "%.1f", b / 1e6 / s; else print "inf" }'; }
 verify() { # verify RECEIVED LABEL
   [ -f "$1" ] || die "$2: received file missing: $1"
   cmp -s "$SRC" "$1" || die "$2: received file differs from the source ($1)"
@@ -204,7 +137,7 @@ bench_nc() {
   out=$WORK/out-nc
   for r in $(seq 1 "$REPEAT"); do
     fresh_out "$out"
-    port=$(free_port)
+    port=$(free_port 40000)
     # shellcheck disable=SC2016  # $1..$3 are expanded by the inner sh
     start_bg "$WORK/nc-recv.log" sh -c 'exec nc -d -l "$1" "$2" >"$3"' nc-recv "$HOST" "$port" "$out/payload.bin"
     rpid=$BG_PID
@@ -215,7 +148,7 @@ bench_nc() {
     t1=$(now)
     forget_group "$rpid"
     verify "$out/payload.bin" nc
-    record nc "$(elapsed "$t0" "$t1")" "$r"
+    record nc "$(sub "$t0" "$t1")" "$r"
   done
   rm -rf -- "$out"
 }
@@ -232,7 +165,7 @@ start_sshd() {
   ssh-keygen -q -t ed25519 -N '' -C fff-bench-client -f "$d/client_ed25519" >/dev/null
   cp "$d/client_ed25519.pub" "$d/authorized_keys"
   chmod 600 "$d/authorized_keys"
-  SSH_PORT=$(free_port)
+  SSH_PORT=$(free_port 40000)
   cat >"$d/sshd_config" <<EOF
 Port $SSH_PORT
 ListenAddress $HOST
@@ -275,7 +208,7 @@ bench_scp() {
     scp -q "${SSH_OPTS[@]}" "$SRC" "$SSH_USER@$HOST:$out/payload.bin" </dev/null || die "scp failed"
     t1=$(now)
     verify "$out/payload.bin" scp
-    record scp "$(elapsed "$t0" "$t1")" "$r"
+    record scp "$(sub "$t0" "$t1")" "$r"
   done
   rm -rf -- "$out"
 }
@@ -298,7 +231,7 @@ bench_fff() { # bench_fff LABEL [--plain]
   slog=$WORK/$label-send.log
   for r in $(seq 1 "$REPEAT"); do
     fresh_out "$out"
-    port=$(free_port)
+    port=$(free_port 40000)
     # a fresh receiver and an empty folder per run: nothing from the previous run can shorten this one
     start_bg "$rlog" "$FFF" receive --home "$FFF_RECV_HOME" --listen "$HOST:$port" --dir "$out" --allow-any "$@"
     rpid=$BG_PID
@@ -322,7 +255,7 @@ bench_fff() { # bench_fff LABEL [--plain]
     stop_group "$rpid"
     forget_group "$rpid"
     verify "$out/payload.bin" "$label"
-    record "$label" "$(elapsed "$t0" "$t1")" "$r"
+    record "$label" "$(sub "$t0" "$t1")" "$r"
     log "$label send said: $(tr '\n' ' ' <"$slog")"
   done
   rm -rf -- "$out"

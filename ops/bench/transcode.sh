@@ -14,8 +14,9 @@
 # counts, and whether the decoded audio is bit-identical. Run with -h for the options.
 set -Eeuo pipefail
 
-prog=${0##*/}
 HERE=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=lib.sh
+. "$HERE/lib.sh" # log, die, process groups, cleanup, watchdog, now/sub, child_cpu
 ROOT=$(cd "$HERE/../.." && pwd)
 CMDLINE="$0${*:+ $*}"
 
@@ -41,9 +42,6 @@ Everything runs on 127.0.0.1 and under the work dir; nothing else is touched.
 The exit status is non-zero only when a step fails (a missed target is reported, not failed).
 EOF
 }
-
-log() { printf '[transcode %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-die() { printf '%s: %s\n' "$prog" "$*" >&2; exit 1; }
 
 DUR=60 TYPE=hard CH=4 WORK_ARG='' JAR=${FFF_JAR:-$ROOT/node/target/fff.jar} LIMIT=1800
 while [ $# -gt 0 ]; do
@@ -79,59 +77,16 @@ else
   WORK=$(mktemp -d "${TMPDIR:-/tmp}/fff-transcode.XXXXXX")
   KEEP=0
 fi
-PGIDS=()  # process groups started here (each via setsid: pid == pgid)
 STEP=setup
 
-stop_group() { # TERM, up to 2 s, then KILL
-  local g=$1 i
-  kill -0 -- "-$g" 2>/dev/null || { wait "$g" 2>/dev/null || true; return 0; }
-  kill -TERM -- "-$g" 2>/dev/null || true
-  for i in $(seq 1 40); do
-    kill -0 -- "-$g" 2>/dev/null || break
-    sleep 0.05
-    [ "$i" = 40 ] && kill -KILL -- "-$g" 2>/dev/null
-  done
-  wait "$g" 2>/dev/null || true
-}
-forget_group() {
-  local g keep=()
-  for g in "${PGIDS[@]-}"; do [ -n "$g" ] && [ "$g" != "$1" ] && keep+=("$g"); done
-  PGIDS=("${keep[@]-}")
-}
-cleanup() {
-  local rc=$? g
-  trap - EXIT INT TERM
-  [ "$rc" = 143 ] && printf '%s: stopped during step "%s" (limit -T %s s reached, or SIGTERM)\n' "$prog" "$STEP" "$LIMIT" >&2
-  for g in "${PGIDS[@]-}"; do [ -n "$g" ] && stop_group "$g"; done
-  if [ "$KEEP" = 1 ]; then
-    log "work dir kept: $WORK"
-  else
-    rm -rf -- "$WORK"
-  fi
-  exit "$rc"
-}
-trap cleanup EXIT
+on_stop() { printf '%s: stopped during step "%s" (limit -T %s s reached, or SIGTERM)\n' "$prog" "$STEP" "$LIMIT" >&2; }
+KEPT_LOG="work dir kept:"
+set_traps
 trap 'printf "%s: line %s: command failed: %s\n" "$prog" "$LINENO" "$BASH_COMMAND" >&2' ERR
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-BG_PID=
-start_bg() { # start_bg LOG CMD... : CMD in its own session; sets BG_PID
-  local logf=$1
-  shift
-  setsid "$@" >"$logf" 2>&1 </dev/null &
-  BG_PID=$!
-  PGIDS+=("$BG_PID")
-}
 # the whole run is bounded: a watchdog sends us SIGTERM after LIMIT seconds
-# shellcheck disable=SC2016
-start_bg /dev/null sh -c 'sleep "$1"; kill -TERM "$2"' watchdog "$LIMIT" "$$"
+start_watchdog "$LIMIT"
 
-now() { date +%s.%N; }
-sub() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.3f", b - a}'; }
 div() { awk -v a="$1" -v b="$2" 'BEGIN{ if (b > 0) printf "%.3f", a / b; else print "-" }'; }
-# CPU seconds of reaped children of this shell (utime+stime of waited-for processes)
-child_cpu() { awk -v hz="$(getconf CLK_TCK)" '{ sub(/.*\) /, ""); printf "%.2f", ($14 + $15) / hz }' "/proc/$$/stat"; }
 # CPU seconds of a process itself and of its reaped children (a node JVM; its ffmpegs/ffprobes)
 proc_cpu() { awk -v hz="$(getconf CLK_TCK)" '{ sub(/.*\) /, ""); printf "%.2f %.2f\n", ($12 + $13) / hz, ($14 + $15) / hz }' "/proc/$1/stat"; }
 # busy and total jiffies of the whole machine
