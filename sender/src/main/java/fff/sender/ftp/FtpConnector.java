@@ -53,7 +53,7 @@ public final class FtpConnector {
 
     /** A connected, logged-in session; the caller closes it. */
     public FtpSession open() throws FtpProblem {
-        FTPClient client = location.tls() ? new FTPSClient(false, sslContext()) : new FTPClient();
+        FTPClient client = location.tls() ? new FTPSClient(false, sslContext()) : new ChannelFtpClient();
         if (client instanceof FTPSClient s) {
             s.setEndpointCheckingEnabled(true);
         }

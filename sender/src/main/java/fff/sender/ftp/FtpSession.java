@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.SocketTimeoutException;
+import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -234,6 +235,14 @@ public final class FtpSession implements Closeable {
             throw problem("STOR", path);
         }
         return out;
+    }
+
+    /**
+     * The channel of the data connection the last {@link #store} opened, to write to instead of its stream; null
+     * when there is none (FTPS, active mode).
+     */
+    SocketChannel dataChannel() {
+        return client instanceof ChannelFtpClient c ? c.dataChannel() : null;
     }
 
     /** Reads the reply that ends a transfer (after its stream was closed). */

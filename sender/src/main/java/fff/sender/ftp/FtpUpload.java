@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.StandardOpenOption;
@@ -29,6 +30,8 @@ final class FtpUpload {
     private static final Logger log = LoggerFactory.getLogger(FtpUpload.class);
     static final String PART_SUFFIX = ".fff-part";
     private static final int CHUNK = 256 * 1024;
+    /** A chunk sent from direct memory: one block of the content hash. */
+    private static final int DIRECT_CHUNK = ContentHasher.BLOCK_SIZE;
     private static final long PROGRESS_EVERY_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
     /** An attempt that ends without an FTP problem: the source, a check, or a cancel. */
@@ -127,26 +130,40 @@ final class FtpUpload {
         return new Delivery(wire, from, false);
     }
 
-    /** Sends {@code [from, size)} of {@code ch}; returns where it stopped (short of the size when cancelled). */
+    /**
+     * Sends {@code [from, size)} of {@code ch}; returns where it stopped (short of the size when cancelled). Each
+     * chunk is read once into memory of our own, hashed there and sent from there, so the bytes sent are the
+     * bytes hashed. With a data channel the chunk is a direct buffer written to the socket as it is (no copy
+     * into and out of a heap array), read in {@link ContentHasher#BLOCK_SIZE} pieces on block boundaries so that
+     * the content hash reads it in place.
+     */
     private long send(FileChannel ch, long from, ServerHash.Local local, ContentHasher content) throws IOException {
-        byte[] buf = new byte[CHUNK];
-        ByteBuffer bb = ByteBuffer.wrap(buf);
         long pos = from;
         long lastReport = System.nanoTime();
         progress.accept(pos);
         OutputStream out = session.store(part, from);
+        SocketChannel channel = session.dataChannel();
+        ByteBuffer bb = channel != null ? ByteBuffer.allocateDirect(DIRECT_CHUNK) : ByteBuffer.allocate(CHUNK);
         try {
             while (pos < spec.size() && !cancelled.getAsBoolean()) {
-                bb.clear().limit((int) Math.min(CHUNK, spec.size() - pos));
+                int want = channel != null ? DIRECT_CHUNK - (int) (pos % DIRECT_CHUNK) : CHUNK;
+                bb.clear().limit((int) Math.min(want, spec.size() - pos));
                 int n = ch.read(bb, pos);
                 if (n < 0) {
                     break;
                 }
+                bb.flip();
                 if (local != null) {
-                    local.update(buf, 0, n);
+                    local.update(bb);
                 }
-                content.update(buf, 0, n);
-                out.write(buf, 0, n);
+                content.update(bb);
+                if (channel != null) {
+                    while (bb.hasRemaining()) {
+                        channel.write(bb);
+                    }
+                } else {
+                    out.write(bb.array(), 0, n);
+                }
                 pos += n;
                 wire += n;
                 sent.accept(n);

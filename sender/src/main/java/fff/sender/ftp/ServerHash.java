@@ -1,6 +1,7 @@
 package fff.sender.ftp;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -93,6 +94,10 @@ final class ServerHash {
                     crc.update(b, off, len);
                 }
 
+                public void update(ByteBuffer b) {
+                    crc.update(b.duplicate());
+                }
+
                 public String hex() {
                     return String.format("%08x", crc.getValue());
                 }
@@ -109,6 +114,10 @@ final class ServerHash {
                 md.update(b, off, len);
             }
 
+            public void update(ByteBuffer b) {
+                md.update(b.duplicate());
+            }
+
             public String hex() {
                 return HexFormat.of().formatHex(md.digest());
             }
@@ -118,6 +127,9 @@ final class ServerHash {
     /** The local side of a server hash. */
     interface Local {
         void update(byte[] b, int off, int len);
+
+        /** Feeds the remaining bytes of {@code b}; its position is left unchanged. */
+        void update(ByteBuffer b);
 
         String hex();
     }
