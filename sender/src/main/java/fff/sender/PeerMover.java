@@ -131,13 +131,12 @@ public final class PeerMover implements Mover {
      */
     private Running startTranscode(Job job, Listener listener) {
         var spec = job.spec();
-        Profile profile = transcoding.profiles().get(spec.profile()).orElse(null);
-        if (profile == null || transcoding.tools() == null) {
-            listener.failed(Failure.of("UNSUPPORTED_PROFILE", profile == null
-                    ? "this node has no profile '" + spec.profile() + "' (it knows " + transcoding.profiles().names() + ")"
-                    : "this node cannot transcode: " + transcoding.unavailable(), false));
+        Failure refusal = transcoding.refusal(spec.profile());
+        if (refusal != null) {
+            listener.failed(refusal);
             return why -> { };
         }
+        Profile profile = transcoding.profiles().get(spec.profile()).orElseThrow();
         TransferListener progress = new TransferListener() {
             @Override
             public void progress(long persisted, long size) {

@@ -1,5 +1,6 @@
 package fff.sender;
 
+import fff.common.jobs.Failure;
 import fff.common.transcode.FfmpegTools;
 import fff.common.transcode.Profiles;
 import java.util.Objects;
@@ -23,5 +24,15 @@ public record Transcoding(FfmpegTools tools, Profiles profiles, String unavailab
 
     public static Transcoding of(FfmpegTools tools, Profiles profiles) {
         return new Transcoding(Objects.requireNonNull(tools, "tools"), profiles, null);
+    }
+
+    /** Why a job with profile {@code name} cannot run here (not retried), or null when it can. */
+    public Failure refusal(String name) {
+        if (profiles.get(name).isEmpty()) {
+            return Failure.of("UNSUPPORTED_PROFILE", "this node has no profile '" + name + "' (it knows "
+                    + profiles.names() + ")", false);
+        }
+        return tools == null ? Failure.of("UNSUPPORTED_PROFILE", "this node cannot transcode: " + unavailable, false)
+                : null;
     }
 }

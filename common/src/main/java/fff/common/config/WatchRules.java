@@ -22,7 +22,7 @@ final class WatchRules {
         if (rules == null) {
             return List.of();
         }
-        String firstRoot = groups.specs().stream().filter(g -> g.parent() == null).findFirst().orElseThrow().name();
+        String firstRoot = firstRoot(groups);
         List<WatchRule> out = new ArrayList<>(rules.size());
         for (int j = 0; j < rules.size(); j++) {
             WatchRule rule = rules.get(j);
@@ -77,7 +77,7 @@ final class WatchRules {
         if (sources == null) {
             return List.of();
         }
-        String firstRoot = groups.specs().stream().filter(g -> g.parent() == null).findFirst().orElseThrow().name();
+        String firstRoot = firstRoot(groups);
         List<SourceRule> out = new ArrayList<>(sources.size());
         for (int j = 0; j < sources.size(); j++) {
             SourceRule rule = sources.get(j);
@@ -110,6 +110,11 @@ final class WatchRules {
             out.add(rule);
         }
         return List.copyOf(out);
+    }
+
+    /** The group of a rule or source that names none: the tree's first root group. */
+    private static String firstRoot(GroupTree groups) {
+        return groups.specs().stream().filter(g -> g.parent() == null).findFirst().orElseThrow().name();
     }
 
     private static void checkRoute(String key, Route to, Map<String, Destination> destinations) {

@@ -11,7 +11,11 @@ public final class FileDigests {
 
     /** Feeds bytes {@code [hasher.length(), end)} of {@code ch} into {@code hasher}. */
     public static void feed(FileChannel ch, ContentHasher hasher, long end) throws IOException {
-        ByteBuffer buf = ByteBuffer.allocateDirect(ContentHasher.BLOCK_SIZE);
+        feed(ch, hasher, end, ByteBuffer.allocateDirect(ContentHasher.BLOCK_SIZE));
+    }
+
+    /** As above, reading through {@code buf} (a direct buffer hashes in place). */
+    public static void feed(FileChannel ch, ContentHasher hasher, long end, ByteBuffer buf) throws IOException {
         long pos = hasher.length();
         while (pos < end) {
             buf.clear();

@@ -253,6 +253,21 @@ public final class FfmpegRun {
         return p == null || p.waitFor(max.toMillis(), TimeUnit.MILLISECONDS);
     }
 
+    /**
+     * Kills ffmpeg and waits up to {@code max} for it to be gone (it may still hold its output open), logging
+     * when it is not; an interrupt ends the wait and stays set. Blocking.
+     */
+    public void killAndAwait(Duration max) {
+        kill();
+        try {
+            if (!awaitGone(max)) {
+                LOG.warn("ffmpeg (pid {}) still running {} after it was killed", pid(), max);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     /** The process id, or -1 before it started. */
     public long pid() {
         Process p = process;

@@ -18,8 +18,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.concurrent.ExecutionException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The receiving end of a transcode: the stream's bytes are hashed and piped into this node's ffmpeg, which
@@ -33,7 +31,6 @@ import org.slf4j.LoggerFactory;
  */
 final class TranscodeSink implements StreamSink {
 
-    private static final Logger LOG = LoggerFactory.getLogger(TranscodeSink.class);
     private static final int PIPE_BYTES = 1 << 20;
     private static final Duration STOP_WAIT = Duration.ofSeconds(2);
 
@@ -179,14 +176,7 @@ final class TranscodeSink implements StreamSink {
     private void removeOutput() throws IOException {
         FfmpegRun run = ffmpeg;
         if (run != null) {
-            run.kill();
-            try {
-                if (!run.awaitGone(STOP_WAIT)) {
-                    LOG.warn("receiving ffmpeg (pid {}) still running {} after it was killed", run.pid(), STOP_WAIT);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            run.killAndAwait(STOP_WAIT);
         }
         claim.discard();
     }

@@ -1,6 +1,7 @@
 package fff.sender.local;
 
 import fff.common.hash.ContentHasher;
+import fff.common.hash.FileDigests;
 import fff.common.jobs.Delivery;
 import fff.common.jobs.JobSpec;
 import fff.common.paths.SafePaths;
@@ -204,17 +205,9 @@ final class LocalCopy {
 
     /** Feeds bytes {@code [hasher.length(), end)} of {@code ch}, stoppable between buffers. */
     private void feed(FileChannel ch, ContentHasher hasher, long end) throws LocalFailure, IOException {
-        for (long pos = hasher.length(); pos < end; ) {
+        for (long pos = hasher.length(); pos < end; pos = hasher.length()) {
             stop.check();
-            buf.clear();
-            buf.limit((int) Math.min(buf.capacity(), end - pos));
-            int n = ch.read(buf, pos);
-            if (n < 0) {
-                throw new IOException("file ended at " + pos + " while hashing up to " + end);
-            }
-            buf.flip();
-            hasher.update(buf);
-            pos += n;
+            FileDigests.feed(ch, hasher, Math.min(end, pos + buf.capacity()), buf);
         }
     }
 

@@ -2,6 +2,8 @@ package fff.sender.pull;
 
 import fff.common.config.After;
 import fff.common.config.SourceRule;
+import fff.common.paths.PathRefusal;
+import fff.common.paths.SafePaths;
 import fff.sender.ftp.FtpConnector;
 import fff.sender.ftp.FtpProblem;
 import fff.sender.ftp.FtpSession;
@@ -138,22 +140,23 @@ public final class FtpSource implements AutoCloseable {
             if (Thread.currentThread().isInterrupted()) {
                 return;
             }
-            String bad = unsafe(f.relative());
-            if (bad != null) {
-                LOG.warn("source {}: skipping '{}' from the server: {}", rule.name(), f.relative(), bad);
+            Path staged;
+            try {
+                staged = staged(rule.staging(), f.relative());
+            } catch (PathRefusal e) {
+                LOG.warn("source {}: skipping a file the server listed: {}", rule.name(), e.getMessage());
                 continue;
             }
             switch (relay.known(f.relative(), f.size(), f.mtimeMillis())) {
-                case NEW -> pull(s, f);
-                case DELIVERED -> dispose(s, f);
+                case NEW -> pull(s, f, staged);
+                case DELIVERED -> dispose(s, f, staged);
                 case PENDING -> { }
             }
         }
     }
 
-    /** Pulls {@code f} into staging (resuming), checks it, and queues it. */
-    private void pull(FtpSession s, RemoteFile f) throws IOException {
-        Path staged = rule.staging().resolve(f.relative());
+    /** Pulls {@code f} into {@code staged} (resuming), checks it, and queues it. */
+    private void pull(FtpSession s, RemoteFile f, Path staged) throws IOException {
         if (sameFile(staged, f)) { // pulled before a restart, not queued yet
             relay.submit(staged, f);
             return;
@@ -220,8 +223,7 @@ public final class FtpSource implements AutoCloseable {
     }
 
     /** The relay of {@code f} was verified: drop the staged copy, then keep, delete or move the server's file. */
-    private void dispose(FtpSession s, RemoteFile f) throws IOException {
-        Path staged = rule.staging().resolve(f.relative());
+    private void dispose(FtpSession s, RemoteFile f, Path staged) throws IOException {
         if (sameFile(staged, f)) {
             Files.delete(staged);
         }
@@ -244,6 +246,14 @@ public final class FtpSource implements AutoCloseable {
         }
     }
 
+    /**
+     * Where a file the server listed at {@code relative} is staged; refused (as the receiver refuses wire paths)
+     * when a hostile or broken listing would leave the staging folder or name a partial.
+     */
+    static Path staged(Path staging, String relative) throws PathRefusal {
+        return SafePaths.resolve(staging, relative, "the staging folder");
+    }
+
     /** Whether {@code staged} holds {@code f} as pulled: same size and time. */
     private static boolean sameFile(Path staged, RemoteFile f) throws IOException {
         try {
@@ -252,20 +262,6 @@ public final class FtpSource implements AutoCloseable {
         } catch (NoSuchFileException e) {
             return false;
         }
-    }
-
-    /** Why a path the server listed cannot be staged as is, or null when it can. */
-    static String unsafe(String relative) {
-        if (relative.isEmpty() || relative.startsWith("/") || relative.indexOf('\\') >= 0
-                || relative.indexOf('\0') >= 0) {
-            return "not a plain relative path";
-        }
-        for (String part : relative.split("/", -1)) {
-            if (part.isEmpty() || part.equals(".") || part.equals("..")) {
-                return "it has an empty, '.' or '..' part";
-            }
-        }
-        return null;
     }
 
     private FtpSession session() throws IOException {

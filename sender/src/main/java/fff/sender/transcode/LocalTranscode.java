@@ -274,16 +274,8 @@ final class LocalTranscode {
         }
         pipe.fail(new IOException("transcode ended"));
         for (FfmpegRun run : new FfmpegRun[] {s, r}) {
-            if (run == null) {
-                continue;
-            }
-            run.kill();
-            try {
-                if (!run.awaitGone(STOP_WAIT)) {
-                    LOG.warn("ffmpeg (pid {}) still running {} after it was killed", run.pid(), STOP_WAIT);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+            if (run != null) {
+                run.killAndAwait(STOP_WAIT);
             }
         }
         try {

@@ -81,13 +81,12 @@ public final class LocalTranscodeMover implements Mover {
         if (spec.profile() == null) {
             return inner.start(job, listener);
         }
-        Profile profile = transcoding.profiles().get(spec.profile()).orElse(null);
-        if (profile == null || transcoding.tools() == null) {
-            listener.failed(Failure.of("UNSUPPORTED_PROFILE", profile == null
-                    ? "this node has no profile '" + spec.profile() + "' (it knows " + transcoding.profiles().names() + ")"
-                    : "this node cannot transcode: " + transcoding.unavailable(), false));
+        Failure refusal = transcoding.refusal(spec.profile());
+        if (refusal != null) {
+            listener.failed(refusal);
             return why -> { };
         }
+        Profile profile = transcoding.profiles().get(spec.profile()).orElseThrow();
         if (closed) {
             listener.failed(Failure.of("CANCELLED", "mover closed", false));
             return why -> { };

@@ -1,9 +1,11 @@
 package fff.sender.pull;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import fff.common.paths.PathRefusal;
 import fff.sender.ftp.RemoteFile;
+import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -33,12 +35,13 @@ class SteadyFilesTest {
     }
 
     @Test
-    void pathsFromTheServerMustStayInsideTheStagingFolder() {
-        assertNull(FtpSource.unsafe("a.mxf"));
-        assertNull(FtpSource.unsafe("day 1/cam-a/clip.mxf"));
+    void pathsFromTheServerMustStayInsideTheStagingFolder() throws Exception {
+        Path staging = Path.of("/srv/staging");
+        assertEquals(staging.resolve("a.mxf"), FtpSource.staged(staging, "a.mxf"));
+        assertEquals(staging.resolve("day 1/cam-a/clip.mxf"), FtpSource.staged(staging, "day 1/cam-a/clip.mxf"));
         for (String hostile : List.of("../etc/passwd", "a/../../b", "/etc/passwd", "a//b", "a/./b", "a\\b", "",
-                "x\0y", "a/")) {
-            assertEquals(true, FtpSource.unsafe(hostile) != null, hostile);
+                "x\0y", "a/", ".a.mxf.fff-partial")) {
+            assertThrows(PathRefusal.class, () -> FtpSource.staged(staging, hostile), hostile);
         }
     }
 }
