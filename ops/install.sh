@@ -14,6 +14,8 @@ Installs fff as the systemd service fff.service (as root):
   - system user and group fff (no login shell, home /var/lib/fff)
   - /etc/fff/node.yaml from a commented example, only if it does not exist
   - the node identity (fff init) in /var/lib/fff, only if there is none
+  - tcp_bbr loaded at boot and allowed for the service user (/etc/modules-load.d/fff-bbr.conf,
+    /etc/sysctl.d/60-fff-bbr.conf): the node picks bbr per connection; the system default is unchanged
   - ops/systemd/fff.service -> /etc/systemd/system/fff.service, enabled and (re)started
 
   --jar PATH   install this jar instead of node/target/fff.jar (no build)
@@ -152,7 +154,24 @@ if [ ! -e "$home/node.key" ]; then
   fff_as_user init --home "$home" >&2
 fi
 
-# 6. the unit
+# 6. BBR for the node's own sockets. The node asks for bbr per connection (never changes the machine's
+# default); a service user may only pick algorithms in net.ipv4.tcp_allowed_congestion_control, which on stock
+# Debian is "reno cubic". Load the module at boot and allow bbr; the system default stays as it is.
+install -d -m 0755 "$DESTDIR/etc/modules-load.d" "$DESTDIR/etc/sysctl.d"
+echo tcp_bbr > "$DESTDIR/etc/modules-load.d/fff-bbr.conf"
+[ "$staged" = 1 ] || modprobe tcp_bbr 2>/dev/null || true
+allowed="reno cubic bbr"
+if [ "$staged" = 0 ] && ! grep -qw bbr /proc/sys/net/ipv4/tcp_available_congestion_control; then
+  say "this kernel has no bbr (available: $(cat /proc/sys/net/ipv4/tcp_available_congestion_control)); the node uses the system's algorithm"
+  allowed="reno cubic"
+fi
+printf '# written by ops/install.sh: lets fff.service choose bbr on its own sockets\nnet.ipv4.tcp_allowed_congestion_control = %s\n' \
+  "$allowed" > "$DESTDIR/etc/sysctl.d/60-fff-bbr.conf"
+if [ "$staged" = 0 ]; then
+  sysctl -q -p "$DESTDIR/etc/sysctl.d/60-fff-bbr.conf" || say "could not apply /etc/sysctl.d/60-fff-bbr.conf now; it applies at boot"
+fi
+
+# 7. the unit
 install -d -m 0755 "$unitdir"
 if ! cmp -s "$repo/ops/systemd/fff.service" "$unitdir/fff.service"; then
   install -m 0644 "$repo/ops/systemd/fff.service" "$unitdir/fff.service"

@@ -40,7 +40,7 @@ unitdir="$DESTDIR/etc/systemd/system"
 if [ "$staged" = 0 ] && command -v systemctl >/dev/null 2>&1; then
   systemctl disable --now --quiet fff.service 2>/dev/null || true
 fi
-rm -f "$unitdir/fff.service"
+rm -f "$unitdir/fff.service" "$DESTDIR/etc/modules-load.d/fff-bbr.conf" "$DESTDIR/etc/sysctl.d/60-fff-bbr.conf"
 rm -rf "$DESTDIR/opt/fff"
 if [ "$purge" = 1 ]; then
   rm -rf "$unitdir/fff.service.d" "$DESTDIR/etc/fff" "$DESTDIR/var/lib/fff"

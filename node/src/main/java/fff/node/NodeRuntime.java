@@ -162,7 +162,8 @@ final class NodeRuntime implements AutoCloseable {
         for (Destination d : cfg.destinations().values()) {
             if (d.kind() == Destination.Kind.PEER) {
                 // one attempt per job start: the job db retries with backoff and journals each attempt
-                PeerTarget target = new PeerTarget(d.peer(), d.plain(), d.id(), d.id() == null ? known : null, 1, 0);
+                PeerTarget target = new PeerTarget(d.peer(), d.plain(), d.id(), d.id() == null ? known : null, 1, 0,
+                        d.congestion());
                 movers.put(d.name(), new PeerMover(d.name(), target, identity, d.connections(), transcoding));
             } else {
                 // both sides of a profile run here, then the result is delivered like any file

@@ -41,6 +41,11 @@ final class SendCommand implements Callable<Integer> {
             description = "TCP connections to use (default: ${DEFAULT-VALUE})")
     int connections;
 
+    @Option(names = "--congestion", paramLabel = "NAME",
+            description = "TCP congestion control of the connections: bbr, cubic, another the kernel has, or system "
+                    + "(default: bbr where the kernel has it)")
+    String congestion;
+
     @Option(names = "--attempts", paramLabel = "N", defaultValue = "10",
             description = "Attempts per file before giving up (default: ${DEFAULT-VALUE})")
     int attempts;
@@ -77,8 +82,14 @@ final class SendCommand implements Callable<Integer> {
         }
         plan.warnings().forEach(w -> System.err.println("fff: " + w));
         NodeId pinned = peerId == null ? null : NodeId.parse(peerId);
-        PeerTarget target = new PeerTarget(HostPort.parse(to), plain, pinned, KnownPeers.in(home.resolve()),
-                attempts, 8);
+        PeerTarget target;
+        try {
+            target = new PeerTarget(HostPort.parse(to), plain, pinned, KnownPeers.in(home.resolve()), attempts, 8,
+                    congestion);
+        } catch (IllegalArgumentException e) {
+            System.err.println("fff: --" + e.getMessage());
+            return 2;
+        }
         try (PeerClient client = new PeerClient(target, identity, connections)) {
             return new SendRun(client, plan, System.out, System.err, System.console() != null, true, transcode).run();
         }

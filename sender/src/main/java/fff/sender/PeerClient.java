@@ -4,6 +4,7 @@ import fff.common.identity.NodeId;
 import fff.common.identity.NodeIdentity;
 import fff.common.identity.TlsContexts;
 import fff.common.peers.PeerTraffic;
+import fff.common.wire.Congestion;
 import fff.common.wire.FrameDecoder;
 import fff.common.wire.FrameEncoder;
 import fff.common.wire.Transports;
@@ -25,6 +26,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -59,11 +61,16 @@ public final class PeerClient implements AutoCloseable {
     private final SessionOwner owner = new SessionOwner();
     private final ConnectionListener listener; // null: one-shot mode (fff send)
     private final PeerTraffic traffic = new PeerTraffic();
+    private final Congestion congestion;
+    /** The last congestion outcome logged, so each different one is said once. */
+    private Congestion.Outcome announced;
 
     private final ArrayDeque<Transfer> queue = new ArrayDeque<>();
     private final Map<SenderSession, Integer> inFlight = new HashMap<>();
     /** {@code inFlight.size()} for readers outside the lock (the web API), so they never hold up a loop. */
     private volatile int readyConnections;
+    /** Ready connections by congestion control, for readers outside the lock like {@code readyConnections}. */
+    private volatile Map<String, Integer> congestionInUse = Map.of();
     private int connecting;
     private boolean reconnectScheduled;
     private boolean everConnected;
@@ -92,6 +99,7 @@ public final class PeerClient implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+        this.congestion = Congestion.of(target.congestion());
         SslContext ssl = target.plain() ? null : TlsContexts.client(identity);
         this.bootstrap = new Bootstrap().group(group).channel(Transports.socketChannel())
                 .option(ChannelOption.TCP_NODELAY, true)
@@ -99,6 +107,8 @@ public final class PeerClient implements AutoCloseable {
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        Congestion.Outcome cc = congestion.apply(ch);
+                        announce(cc);
                         ChannelPipeline p = ch.pipeline();
                         if (ssl != null) {
                             p.addLast("tls", ssl.newHandler(ch.alloc(), target.address().host(), target.address().port()));
@@ -108,7 +118,7 @@ public final class PeerClient implements AutoCloseable {
                         p.addLast("encoder", FrameEncoder.INSTANCE);
                         p.addLast("idle", new IdleStateHandler(60, 15, 0));
                         p.addLast("session", new SenderSession(owner, disk, identity.id(), target.plain(),
-                                traffic));
+                                traffic, cc.used()));
                     }
                 });
     }
@@ -120,6 +130,39 @@ public final class PeerClient implements AutoCloseable {
     /** What crossed the link with the receiver over all connections so far. */
     public PeerTraffic traffic() {
         return traffic;
+    }
+
+    /** Says in the log which congestion control the connections get, and why when it is not the one asked for. */
+    private synchronized void announce(Congestion.Outcome cc) {
+        if (cc.equals(announced)) {
+            return;
+        }
+        announced = cc;
+        String used = cc.used() == null ? "the system's" : cc.used();
+        if (cc.why() == null) {
+            LOG.info("connections to {} use congestion control {} (asked: {})", target.address(), used,
+                    congestion.describeAsked());
+        } else if (congestion.asked() == null) {
+            LOG.info("connections to {} use congestion control {}: {}", target.address(), used, cc.why());
+        } else {
+            LOG.warn("connections to {} use congestion control {}, not {}: {}", target.address(), used,
+                    congestion.asked(), cc.why());
+        }
+    }
+
+    /** Open connections by the congestion control each uses ({@code unknown} where it cannot be read). */
+    public Map<String, Integer> congestion() {
+        return congestionInUse;
+    }
+
+    /** Recounts what the readers outside the lock see; called whenever {@code inFlight} changes. */
+    private void connectionsChanged() {
+        readyConnections = inFlight.size();
+        Map<String, Integer> byAlgorithm = new TreeMap<>();
+        for (SenderSession s : inFlight.keySet()) {
+            byAlgorithm.merge(s.congestion() == null ? "unknown" : s.congestion(), 1, Integer::sum);
+        }
+        congestionInUse = Map.copyOf(byAlgorithm);
     }
 
     /** Connections that finished their handshake and are open now. */
@@ -379,7 +422,7 @@ public final class PeerClient implements AutoCloseable {
                     listener.online();
                 }
                 inFlight.put(session, 0);
-                readyConnections = inFlight.size();
+                connectionsChanged();
                 dispatch();
             }
         }
@@ -402,7 +445,7 @@ public final class PeerClient implements AutoCloseable {
                 List<Transfer> interrupted) {
             synchronized (PeerClient.this) {
                 inFlight.remove(session);
-                readyConnections = inFlight.size();
+                connectionsChanged();
                 if (fatalError != null && listener != null) {
                     // a node keeps going: these transfers fail for good, later ones try afresh
                     if (!wasReady) {

@@ -88,7 +88,7 @@ public final class PeerMover implements Mover {
     public PeerStatus status() {
         int n = client.connections();
         return client.traffic().status(name, PeerStatus.OUT, client.target().address().toString(), n > 0,
-                lastProblem, n);
+                lastProblem, n, client.congestion());
     }
 
     @Override

@@ -2,6 +2,7 @@ package fff.sender;
 
 import fff.common.identity.KnownPeers;
 import fff.common.identity.NodeId;
+import fff.common.wire.Congestion;
 import fff.common.wire.HostPort;
 
 /**
@@ -13,9 +14,11 @@ import fff.common.wire.HostPort;
  * @param knownPeers      TOFU store (ssh's known_hosts); may be null when {@code expectedId} is given
  * @param maxAttempts     attempts per file before it fails (connection loss, mismatch, busy)
  * @param reconnects      consecutive failed reconnects before queued files fail
+ * @param congestion      TCP congestion control for the connections: a name, {@code system}, or null for the
+ *                        default (bbr where the kernel has it); see {@link Congestion}
  */
 public record PeerTarget(HostPort address, boolean plain, NodeId expectedId, KnownPeers knownPeers,
-        int maxAttempts, int reconnects) {
+        int maxAttempts, int reconnects, String congestion) {
 
     public PeerTarget {
         if (expectedId == null && knownPeers == null && !plain) {
@@ -24,6 +27,13 @@ public record PeerTarget(HostPort address, boolean plain, NodeId expectedId, Kno
         if (maxAttempts < 1 || reconnects < 0) {
             throw new IllegalArgumentException("attempts must be >= 1 and reconnects >= 0");
         }
+        Congestion.check("congestion", congestion);
+    }
+
+    /** With the default congestion control. */
+    public PeerTarget(HostPort address, boolean plain, NodeId expectedId, KnownPeers knownPeers, int maxAttempts,
+            int reconnects) {
+        this(address, plain, expectedId, knownPeers, maxAttempts, reconnects, null);
     }
 
     public static PeerTarget of(HostPort address, boolean plain, NodeId expectedId, KnownPeers knownPeers) {

@@ -97,6 +97,8 @@ final class SenderSession extends ChannelInboundHandlerAdapter {
     private final NodeId localId;
     private final boolean plain;
     private final PeerTraffic traffic;
+    /** The congestion control the socket uses, as read back when it was set up; null: unknown (NIO). */
+    private final String congestion;
     private final Map<Long, OutboundStream> streams = new HashMap<>();
     private final ArrayDeque<OutboundStream> sending = new ArrayDeque<>();
     private ChannelHandlerContext ctx;
@@ -114,12 +116,17 @@ final class SenderSession extends ChannelInboundHandlerAdapter {
     /** The connection ran out of credit with streams waiting, and none has come back since. */
     private boolean connectionStalled;
 
-    SenderSession(Owner owner, Executor disk, NodeId localId, boolean plain, PeerTraffic traffic) {
+    SenderSession(Owner owner, Executor disk, NodeId localId, boolean plain, PeerTraffic traffic, String congestion) {
         this.owner = owner;
+        this.congestion = congestion;
         this.disk = disk;
         this.localId = localId;
         this.plain = plain;
         this.traffic = traffic;
+    }
+
+    String congestion() {
+        return congestion;
     }
 
     int maxStreams() {

@@ -17,6 +17,7 @@ import fff.common.wire.HostPort;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -35,7 +36,7 @@ class PeerMoverTest {
         try (PeerMover mover = new PeerMover("siteB", target, NodeIdentity.create(tmp.resolve("id")), 2)) {
             PeerStatus before = mover.status();
             assertEquals(new PeerStatus("siteB", PeerStatus.OUT, "127.0.0.1:" + port, false, null, null, 0, 0, 0, 0.0,
-                    0, 0), before, "never tried: offline without a reason");
+                    0, 0, Map.of()), before, "never tried: offline without a reason");
 
             Path file = Files.writeString(tmp.resolve("a.txt"), "hello");
             Job job = new Job(1, new JobSpec("w", file, "a.txt", "siteB", "in/a.txt", "NAS", 0, 5, 0, "keep"),

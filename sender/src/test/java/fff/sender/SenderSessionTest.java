@@ -569,7 +569,7 @@ class SenderSessionTest {
 
     private void open(Executor disk, boolean plain) {
         this.disk = disk;
-        session = new SenderSession(owner, disk, localId, plain, traffic);
+        session = new SenderSession(owner, disk, localId, plain, traffic, null);
         ch = new EmbeddedChannel(session);
     }
 

@@ -2,11 +2,13 @@ package fff.webui;
 
 import static fff.common.metrics.MetricNames.CREDIT_STALLS;
 import static fff.common.metrics.MetricNames.JOURNAL_SIZE;
+import static fff.common.metrics.MetricNames.PEER_CONGESTION;
 import static fff.common.metrics.MetricNames.PEER_CONNECTIONS;
 import static fff.common.metrics.MetricNames.PEER_ONLINE;
 import static fff.common.metrics.MetricNames.PEER_RATE;
 import static fff.common.metrics.MetricNames.PEER_RECEIVED_BYTES;
 import static fff.common.metrics.MetricNames.PEER_RTT;
+import static fff.common.metrics.MetricNames.TAG_ALGORITHM;
 import static fff.common.metrics.MetricNames.TAG_DIRECTION;
 import static fff.common.metrics.MetricNames.TAG_PEER;
 import static fff.common.metrics.MetricNames.TRANSFER_RESUMES;
@@ -18,7 +20,9 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.BaseUnits;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.LongSupplier;
 import java.util.function.ToDoubleFunction;
 
@@ -37,6 +41,8 @@ final class PeerMetrics {
     private volatile Map<String, PeerStatus> last = Map.of();
     /** Bytes received by sender name (senders that share a name are summed); replaced whole by each refresh. */
     private volatile Map<String, Long> receivedByName = Map.of();
+    /** Peer key and algorithm of every congestion gauge registered. */
+    private final Set<String> congestionGauges = new HashSet<>();
 
     /** {@code journalBytes} may be null: then there is no journal gauge. */
     PeerMetrics(PeerDirectory directory, LongSupplier journalBytes, MeterRegistry registry) {
@@ -65,6 +71,10 @@ final class PeerMetrics {
             if (!before.containsKey(key)) {
                 register(key, p);
             }
+            p.congestion().keySet().stream().filter(a -> congestionGauges.add(key + "\n" + a)).forEach(a ->
+                    Gauge.builder(PEER_CONGESTION, this, m -> m.last.get(key).congestion().getOrDefault(a, 0))
+                            .strongReference(true).tags(TAG_PEER, p.name(), TAG_DIRECTION, p.direction(), TAG_ALGORITHM, a)
+                            .description("Connections open now that use this TCP congestion control").register(registry));
         });
         received.keySet().stream().filter(name -> !receivedBefore.containsKey(name)).forEach(name ->
                 FunctionCounter.builder(PEER_RECEIVED_BYTES, this, m -> m.receivedByName.getOrDefault(name, 0L))

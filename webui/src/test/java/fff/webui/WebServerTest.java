@@ -20,6 +20,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -43,9 +44,10 @@ class WebServerTest {
     final HttpClient http = HttpClient.newHttpClient();
     /** What the fake peer directory lists. */
     final List<PeerStatus> peers = new CopyOnWriteArrayList<>(List.of(
-            new PeerStatus("siteB", PeerStatus.OUT, "10.0.0.2:7700", true, null, 12.5, 2, 5_000_000, 0, 250_000.5, 3, 7),
+            new PeerStatus("siteB", PeerStatus.OUT, "10.0.0.2:7700", true, null, 12.5, 2, 5_000_000, 0, 250_000.5, 3, 7,
+                    Map.of("bbr", 2)),
             new PeerStatus("siteC", PeerStatus.IN, "10.0.0.3:50123", false, "disconnected since 2024-05-01T10:00:00Z",
-                    null, 0, 0, 1_234_567, 0, 1, 0)));
+                    null, 0, 0, 1_234_567, 0, 1, 0, Map.of())));
     String base;
 
     record Reply(int status, String contentType, String text) {
@@ -275,7 +277,7 @@ class WebServerTest {
         List<String> fields = new ArrayList<>();
         out.fieldNames().forEachRemaining(fields::add);
         assertEquals(List.of("name", "direction", "address", "online", "why", "rttMillis", "connections", "sentBytes",
-                "receivedBytes", "rateBytesPerSecond", "resumes", "creditStalls"), fields);
+                "receivedBytes", "rateBytesPerSecond", "resumes", "creditStalls", "congestion"), fields);
         assertEquals("siteB", out.path("name").asText());
         assertEquals("out", out.path("direction").asText());
         assertEquals("10.0.0.2:7700", out.path("address").asText());
@@ -287,6 +289,7 @@ class WebServerTest {
         assertEquals(250_000.5, out.path("rateBytesPerSecond").asDouble());
         assertEquals(3, out.path("resumes").asLong());
         assertEquals(7, out.path("creditStalls").asLong());
+        assertEquals(2, out.path("congestion").path("bbr").asInt(), r.text());
         JsonNode in = list.get(1);
         assertEquals("in", in.path("direction").asText());
         assertTrue(in.path("rttMillis").isNull(), "not measured yet");
@@ -301,6 +304,7 @@ class WebServerTest {
                 "fff_peer_online{direction=\"out\",peer=\"siteB\"} 1.0",
                 "fff_peer_online{direction=\"in\",peer=\"siteC\"} 0.0",
                 "fff_peer_connections{direction=\"out\",peer=\"siteB\"} 2.0",
+                "fff_peer_congestion_connections{algorithm=\"bbr\",direction=\"out\",peer=\"siteB\"} 2.0",
                 "fff_peer_rate_bytes_per_second{direction=\"out\",peer=\"siteB\"} 250000.5",
                 "fff_transfer_resumes_total{direction=\"out\",peer=\"siteB\"} 3.0",
                 "fff_credit_stalls_total{direction=\"out\",peer=\"siteB\"} 7.0",
@@ -311,7 +315,7 @@ class WebServerTest {
         }
         assertTrue(!t.contains("fff_peer_received_bytes_total{peer=\"siteB\"}"), "a destination sends nothing back");
         peers.set(1, new PeerStatus("siteC", PeerStatus.IN, "10.0.0.3:50200", true, null, 30.0, 1, 0, 2_000_000,
-                1e6, 1, 4));
+                1e6, 1, 4, Map.of()));
         peers.remove(0);
         String after = get("/metrics").text();
         assertTrue(after.contains("fff_peer_received_bytes_total{peer=\"siteC\"} 2000000.0"), after);

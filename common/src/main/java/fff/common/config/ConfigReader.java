@@ -47,7 +47,7 @@ final class ConfigReader {
             List.of("attempts", "backoff", "backoff-max", "history", "checkpoint-every");
     private static final List<String> FFMPEG = List.of("path");
     private static final List<String> DESTINATION =
-            List.of("peer", "id", "plain", "connections", "ftp", "password-env", "password-file", "ca-file", "active",
+            List.of("peer", "id", "plain", "connections", "congestion", "ftp", "password-env", "password-file", "ca-file", "active",
                     "local");
     private static final List<String> FTP_ONLY = List.of("password-env", "password-file", "ca-file", "active");
 
@@ -175,7 +175,7 @@ final class ConfigReader {
         FtpLocation ftp = ftp(m);
         Path local = path(m, "local");
         if (peer == null && (ftp != null || local != null)) {
-            for (String peerOnly : List.of("plain", "connections")) {
+            for (String peerOnly : List.of("plain", "connections", "congestion")) {
                 if (m.has(peerOnly)) {
                     throw new IllegalArgumentException(
                             m.key(peerOnly) + ": only a peer destination has " + peerOnly);
@@ -190,7 +190,8 @@ final class ConfigReader {
                 m.bool("plain", node.plain()),
                 m.integer("connections", Destination.DEFAULT_CONNECTIONS),
                 ftp,
-                local);
+                local,
+                m.text("congestion"));
     }
 
     /** Key {@code ftp} with its {@code password-env}, {@code password-file}, {@code ca-file}, {@code active}. */

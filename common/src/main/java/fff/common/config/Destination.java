@@ -1,6 +1,7 @@
 package fff.common.config;
 
 import fff.common.identity.NodeId;
+import fff.common.wire.Congestion;
 import fff.common.wire.HostPort;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -24,6 +25,9 @@ import java.util.regex.Pattern;
  *                    {@code password-file}, {@code ca-file} and {@code active} beside it
  * @param local       key {@code local}: a folder on this machine (another disk, a mounted device); files land
  *                    there with the landing area's discipline (partial name, hash, fsync, rename)
+ * @param congestion  key {@code congestion} (peers only): the TCP congestion control of this node's connections
+ *                    to the peer: {@code bbr}, {@code cubic}, another algorithm the kernel has, or {@code system};
+ *                    null (the default) is bbr where the kernel offers it, else the system's
  */
 public record Destination(
         String name,
@@ -32,7 +36,8 @@ public record Destination(
         boolean plain,
         int connections,
         FtpLocation ftp,
-        Path local) {
+        Path local,
+        String congestion) {
 
     public static final int DEFAULT_CONNECTIONS = 1;
 
@@ -58,6 +63,11 @@ public record Destination(
         if (peer == null && id != null) {
             throw new IllegalArgumentException("destinations." + name + ".id: only a peer destination has an id");
         }
+        Congestion.check("destinations." + name + ".congestion", congestion);
+        if (peer == null && congestion != null) {
+            throw new IllegalArgumentException("destinations." + name + ".congestion: only a peer destination has "
+                    + "congestion");
+        }
         if (peer != null && peer.port() == 0) {
             throw new IllegalArgumentException("destinations." + name + ".peer: '" + peer + "' has port 0");
         }
@@ -65,17 +75,17 @@ public record Destination(
 
     /** A peer destination with defaults: TLS unless {@code plain}, one connection. */
     public static Destination peer(String name, HostPort peer, NodeId id, boolean plain) {
-        return new Destination(name, peer, id, plain, DEFAULT_CONNECTIONS, null, null);
+        return new Destination(name, peer, id, plain, DEFAULT_CONNECTIONS, null, null, null);
     }
 
     /** An FTP destination. */
     public static Destination ftp(String name, FtpLocation ftp) {
-        return new Destination(name, null, null, false, DEFAULT_CONNECTIONS, ftp, null);
+        return new Destination(name, null, null, false, DEFAULT_CONNECTIONS, ftp, null, null);
     }
 
     /** A local folder destination. */
     public static Destination local(String name, Path folder) {
-        return new Destination(name, null, null, false, DEFAULT_CONNECTIONS, null, folder);
+        return new Destination(name, null, null, false, DEFAULT_CONNECTIONS, null, folder, null);
     }
 
     public Kind kind() {

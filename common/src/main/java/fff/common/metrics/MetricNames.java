@@ -49,6 +49,13 @@ public final class MetricNames {
     public static final String PEER_ONLINE = "fff.peer.online";
     /** Gauge {@code fff_peer_connections{peer,direction}}: connections open now. */
     public static final String PEER_CONNECTIONS = "fff.peer.connections";
+    /**
+     * Gauge {@code fff_peer_congestion_connections{peer,direction,algorithm}}: connections open now that use that
+     * TCP congestion control, as read back from each socket.
+     */
+    public static final String PEER_CONGESTION = "fff.peer.congestion.connections";
+    /** Tag: a TCP congestion control algorithm, e.g. {@code bbr}. */
+    public static final String TAG_ALGORITHM = "algorithm";
     /** Gauge {@code fff_peer_rate_bytes_per_second{peer,direction}}: payload throughput over the last few seconds. */
     public static final String PEER_RATE = "fff.peer.rate.bytes.per.second";
     /** Counter {@code fff_transfer_resumes_total{peer,direction}}: files continued from an offset > 0. */

@@ -1,5 +1,7 @@
 package fff.common.peers;
 
+import java.util.Map;
+
 /**
  * One peer as {@code GET /api/peers} shows it and the peer metrics export it: a destination this node sends to
  * ({@link #OUT}) or a node that sends to it ({@link #IN}). Field names are the JSON names.
@@ -17,10 +19,13 @@ package fff.common.peers;
  * @param rateBytesPerSecond payload throughput over the last few seconds, both directions summed
  * @param resumes            files continued from an offset &gt; 0 instead of sent from the start
  * @param creditStalls       times a stream (or the connection) had data to send and no credit left
+ * @param congestion         open connections by the TCP congestion control each really uses (read back from
+ *                           its socket; {@code "unknown"} where it cannot be read); empty when none is open
+ *                           or the peer is not reached over TCP by this node's protocol
  */
 public record PeerStatus(String name, String direction, String address, boolean online, String why,
         Double rttMillis, int connections, long sentBytes, long receivedBytes, double rateBytesPerSecond,
-        long resumes, long creditStalls) {
+        long resumes, long creditStalls, Map<String, Integer> congestion) {
 
     /** A destination this node sends to. */
     public static final String OUT = "out";
@@ -31,5 +36,6 @@ public record PeerStatus(String name, String direction, String address, boolean 
         if (!OUT.equals(direction) && !IN.equals(direction)) {
             throw new IllegalArgumentException("direction must be out or in, got " + direction);
         }
+        congestion = congestion == null ? Map.of() : Map.copyOf(congestion);
     }
 }

@@ -1,6 +1,7 @@
 package fff.common.peers;
 
 import fff.common.metrics.RateWindow;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
@@ -120,7 +121,13 @@ public final class PeerTraffic {
     /** This traffic as a {@link PeerStatus} with the rest of what the caller knows about the peer. */
     public PeerStatus status(String name, String direction, String address, boolean online, String why,
             int connections) {
+        return status(name, direction, address, online, why, connections, Map.of());
+    }
+
+    /** As above, with the open connections counted by the congestion control each uses. */
+    public PeerStatus status(String name, String direction, String address, boolean online, String why,
+            int connections, Map<String, Integer> congestion) {
         return new PeerStatus(name, direction, address, online, online ? null : why, rttMillis(), connections,
-                sentBytes(), receivedBytes(), rateBytesPerSecond(), resumes(), creditStalls());
+                sentBytes(), receivedBytes(), rateBytesPerSecond(), resumes(), creditStalls(), congestion);
     }
 }

@@ -33,7 +33,7 @@ class NodeConfigErrorTest {
         assertEquals("receive.alow: unknown key (known: root, allow, allow-any, reserve, stale-partials, group)",
                 error("receive:\n  root: /in\n  alow: [x]\n"));
         assertEquals("destinations.siteB.ip: unknown key "
-                        + "(known: peer, id, plain, connections, ftp, password-env, password-file, ca-file, active, local)",
+                        + "(known: peer, id, plain, connections, congestion, ftp, password-env, password-file, ca-file, active, local)",
                 error("destinations:\n  siteB: {peer: \"b:1\", ip: 1}\n"));
     }
 
@@ -120,6 +120,8 @@ class NodeConfigErrorTest {
                 error("destinations: {x: {peer: \"a:1\", connections: 0}}\n"));
         assertEquals("destinations.x.connections: 'many' is not a whole number",
                 error("destinations: {x: {peer: \"a:1\", connections: many}}\n"));
+        assertEquals("destinations.x.congestion: 'BBR' is not a congestion control name (e.g. bbr, cubic, reno, "
+                + "or system for the machine's default)", error("destinations: {x: {peer: \"a:1\", congestion: BBR}}\n"));
         assertEquals("destinations.x.plain: 'sometimes' is not true or false",
                 error("destinations: {x: {peer: \"a:1\", plain: sometimes}}\n"));
         assertEquals("destinations.a:b: a destination name may only have letters, digits, '.', '_' and '-'",
@@ -130,6 +132,8 @@ class NodeConfigErrorTest {
     void ftpAndLocalDestinationsRefuseKeysOfOtherKinds() throws IOException {
         assertEquals("destinations.usb.connections: only a peer destination has connections",
                 error("destinations: {usb: {local: /mnt/backup, connections: 2}}\n"));
+        assertEquals("destinations.usb.congestion: only a peer destination has congestion",
+                error("destinations: {usb: {local: /mnt/backup, congestion: bbr}}\n"));
         assertEquals("destinations.usb.id: only a peer destination has an id",
                 error("destinations: {usb: {local: /mnt/backup, id: \"%s\"}}\n".formatted(ONES)));
         assertEquals("destinations.usb.password-env: only an ftp folder has password-env",

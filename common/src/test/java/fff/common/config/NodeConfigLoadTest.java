@@ -45,11 +45,13 @@ class NodeConfigLoadTest {
         assertEquals(NodeId.parse(ZEROS), siteB.id());
         assertFalse(siteB.plain());
         assertEquals(1, siteB.connections());
+        assertNull(siteB.congestion(), "default: bbr where the kernel has it");
         Destination siteA = c.destinations().get("siteA");
         assertEquals(new HostPort("2001:db8::1", 7700), siteA.peer());
         assertEquals(NodeId.parse(ONES), siteA.id());
         assertTrue(siteA.plain());
         assertEquals(4, siteA.connections());
+        assertEquals("cubic", siteA.congestion());
 
         ReceiveSection r = c.receive();
         assertEquals(Path.of("/srv/fff/incoming"), r.root());

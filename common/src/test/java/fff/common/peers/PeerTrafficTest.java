@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -77,7 +78,7 @@ class PeerTrafficTest {
         traffic.creditStall();
         traffic.rtt(2_500_000);
         PeerStatus up = traffic.status("siteB", PeerStatus.OUT, "10.0.0.2:7700", true, "stale reason", 2);
-        assertEquals(new PeerStatus("siteB", "out", "10.0.0.2:7700", true, null, 2.5, 2, 100, 7, 0.0, 1, 2), up);
+        assertEquals(new PeerStatus("siteB", "out", "10.0.0.2:7700", true, null, 2.5, 2, 100, 7, 0.0, 1, 2, Map.of()), up);
         PeerStatus down = traffic.status("siteB", PeerStatus.OUT, "10.0.0.2:7700", false, "connection refused", 0);
         assertEquals("connection refused", down.why());
         assertThrows(IllegalArgumentException.class,

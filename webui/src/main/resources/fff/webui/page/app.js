@@ -269,6 +269,8 @@ async function loadPeers() {
     p.online ? el('td', { class: 'dot-on', text: '● online' })
       : p.why ? el('td', { class: 'dot-off', title: p.why, text: '● offline' })
         : el('td', { class: 'muted', title: 'connects when a job is for it', text: '○ idle' }),
+    el('td', { 'data-role': 'link', title: 'open connections by TCP congestion control (read from each socket)',
+      text: Object.entries(p.congestion || {}).map(([a, n]) => n + ' × ' + a).join(', ') }),
     el('td', { class: 'num', text: p.rttMillis == null ? '' : p.rttMillis.toFixed(p.rttMillis < 10 ? 2 : 0) + ' ms' }),
     el('td', { class: 'num', text: p.rateBytesPerSecond ? rate(p.rateBytesPerSecond) : '' }),
     el('td', { class: 'num', 'data-role': 'moved', title: 'resumes ' + p.resumes + ', credit stalls ' + p.creditStalls,
