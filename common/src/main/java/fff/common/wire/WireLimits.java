@@ -15,6 +15,8 @@ public final class WireLimits {
     public static final String CAPABILITY_MIRROR = "mirror";
     /** The receiver runs ffmpeg for {@code Offer.transcode}. */
     public static final String CAPABILITY_TRANSCODE = "transcode";
+    /** The receiver takes {@code Offer.stripe}: one file's parts on several streams. */
+    public static final String CAPABILITY_STRIPES = "stripes";
 
     private WireLimits() {}
 }

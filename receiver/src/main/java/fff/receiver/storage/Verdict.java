@@ -9,6 +9,8 @@ public record Verdict(Outcome outcome, String message) {
     public enum Outcome {
         /** The bytes matched and the file is now at its final path. */
         VERIFIED,
+        /** A stripe's bytes matched; other parts of the file are still to come, so it is not at its final path yet. */
+        PART_VERIFIED,
         /** The final file already had the sender's content; nothing was touched. */
         ALREADY_PRESENT,
         SIZE_MISMATCH,
@@ -24,15 +26,15 @@ public record Verdict(Outcome outcome, String message) {
         Objects.requireNonNull(message, "message");
     }
 
-    /** True when the receiver now holds the sender's content at the final path. */
+    /** True when the receiver now holds the sender's content at the final path (a stripe: for its part). */
     public boolean ok() {
-        return outcome == Outcome.VERIFIED || outcome == Outcome.ALREADY_PRESENT;
+        return outcome == Outcome.VERIFIED || outcome == Outcome.PART_VERIFIED || outcome == Outcome.ALREADY_PRESENT;
     }
 
     /** The wire reason for a {@code Failed}/{@code Reject}; {@code REASON_UNSPECIFIED} for {@link Outcome#VERIFIED}. */
     public Reason reason() {
         return switch (outcome) {
-            case VERIFIED -> Reason.REASON_UNSPECIFIED;
+            case VERIFIED, PART_VERIFIED -> Reason.REASON_UNSPECIFIED;
             case ALREADY_PRESENT -> Reason.ALREADY_PRESENT;
             case SIZE_MISMATCH -> Reason.SIZE_MISMATCH;
             case HASH_MISMATCH -> Reason.HASH_MISMATCH;
