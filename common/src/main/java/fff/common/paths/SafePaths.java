@@ -15,6 +15,10 @@ import java.nio.file.Path;
  * and no segment that names a partial file ({@link #isPartialName}). {@link #checkNoSymlinkEscape} does the part no
  * lexical check can: symlinks already on disk. Partials are {@code .<name>.fff-partial} beside the final file.
  *
+ * <p>Files kept beside a partial are named as partials of partials ({@link #rangesFor}): since no wire path may name
+ * a partial, no file's partial can ever collide with them, and every name decomposes one way into its owner
+ * ({@link #ownerOf}).
+ *
  * <p>{@code rootName} says in messages what the root is ("the landing root", a destination's folder).
  * {@link #checkNoSymlinkEscape} does blocking file I/O: call it from a disk executor, never an event loop.
  */
@@ -122,6 +126,27 @@ public final class SafePaths {
         String name = partial.getFileName().toString();
         return partial.resolveSibling(
                 name.substring(PARTIAL_PREFIX.length(), name.length() - PARTIAL_SUFFIX.length()));
+    }
+
+    /**
+     * The sidecar that records which byte ranges of a striped file's partial are held and verified:
+     * {@code ..<name>.fff-partial.fff-partial}, the partial's own partial name. A partial name itself, so the wire
+     * can never name it and the stale-partial sweep sees it; {@link #finalFor} of it is the partial.
+     */
+    public static Path rangesFor(Path finalPath) {
+        return partialFor(partialFor(finalPath));
+    }
+
+    /**
+     * The final file a partial-named file belongs to (its partial, its {@link #rangesFor sidecar}, a temporary of
+     * either): {@link #finalFor} repeated until the name is not a partial name.
+     */
+    public static Path ownerOf(Path partialNamed) {
+        Path p = partialNamed;
+        while (isPartialName(p.getFileName().toString())) {
+            p = finalFor(p);
+        }
+        return p;
     }
 
     /** Quotes a path for a message: control characters, quotes and backslashes escaped, long paths cut. */

@@ -155,4 +155,20 @@ class SafePathsTest {
         assertTrue(SafePaths.isPartialName(partial.getFileName().toString()));
         assertEquals(finalPath, SafePaths.finalFor(partial));
     }
+
+    @Test
+    void rangesSidecarCannotBeNamedAndLeadsBackToItsOwner() {
+        Path finalPath = root.resolve("d/take 1.mxf");
+        Path ranges = SafePaths.rangesFor(finalPath);
+        assertEquals(root.resolve("d/..take 1.mxf.fff-partial.fff-partial"), ranges);
+        assertTrue(SafePaths.isPartialName(ranges.getFileName().toString()));
+        assertEquals(SafePaths.partialFor(finalPath), SafePaths.finalFor(ranges));
+        assertEquals(finalPath, SafePaths.ownerOf(ranges));
+        assertEquals(finalPath, SafePaths.ownerOf(SafePaths.partialFor(finalPath)));
+        assertEquals(finalPath, SafePaths.ownerOf(SafePaths.partialFor(ranges)));
+        // A legal file named like the sidecar's owner part still has a partial of its own name.
+        Path odd = root.resolve("d/take 1.mxf.fff-partial");
+        assertEquals(odd, SafePaths.ownerOf(SafePaths.partialFor(odd)));
+        assertThrows(PathRefusal.class, () -> SafePaths.resolve(root, "d/..take 1.mxf.fff-partial.fff-partial", "r"));
+    }
 }

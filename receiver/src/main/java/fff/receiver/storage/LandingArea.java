@@ -20,7 +20,9 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -33,6 +35,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * digest match the sender's; a partial kept after an interruption is resumed from its last whole
  * {@link ContentHasher#BLOCK_SIZE block}.
  *
+ * <p>A large file may also arrive striped: its parts on several streams at once ({@link #beginStripe}), written
+ * into the one partial at their offsets, with a sidecar ({@link RangesFile}) saying which ranges are held and
+ * verified, and renamed into place when verified parts cover it ({@link StripedFile}).
+ *
  * <p>Every method does blocking file I/O (including hashing whole files) and must run on a disk executor,
  * never on a Netty event loop. Instances are thread-safe; each {@link Incoming} is used by one thread at a time.
  */
@@ -42,8 +48,10 @@ public final class LandingArea {
     private final long reserveBytes;
     /** The root's filesystem, looked up once: the lookup reads the mount table, too slow for every file. */
     private final FileStore store;
-    /** Final paths with an open {@link Incoming}. */
+    /** Final paths with an open {@link Incoming}, {@link Claim}, mirror edit or {@link StripedFile}. */
     private final Set<Path> claims = ConcurrentHashMap.newKeySet();
+    /** Files with open part streams; its monitor guards it and each file's {@link StripedFile#openStarts}. */
+    private final Map<Path, StripedFile> striped = new HashMap<>();
     /** Starts writeback of large files while they arrive, so the fsync before the rename finds little left. */
     private static final ExecutorService FLUSHER =
             Executors.newSingleThreadExecutor(r -> {
@@ -97,6 +105,7 @@ public final class LandingArea {
         FileChannel channel = null;
         try {
             Path partial = SafePaths.partialFor(finalPath);
+            StripedFile.foldIntoPrefix(finalPath, size);
             boolean present = Files.isRegularFile(finalPath, LinkOption.NOFOLLOW_LINKS)
                     && Files.size(finalPath) == size;
             long partialLen = present ? -1 : existingPartialLength(partial, wirePath);
@@ -126,6 +135,95 @@ public final class LandingArea {
             }
             release(finalPath);
             throw e;
+        }
+    }
+
+    /**
+     * Claims part [offset, offset + length) of {@code wirePath} (whole size {@code size}) for one incoming stream
+     * and finds where it can start: the part's end when the final file is present with this size, what is held
+     * of the part in the file's partial, or its offset. Parts of one file (same path and size) may be open at once
+     * on different threads and share one partial; a second stream for the same part, a part of a file being
+     * received unstriped (or with another size) and an unstriped {@link #begin} of a file with open parts are
+     * {@code BUSY}.
+     */
+    public StreamSink beginStripe(String wirePath, long size, long mtimeMillis, long offset, long length)
+            throws StorageRefusal, IOException {
+        checkStripe(wirePath, size, offset, length);
+        Path finalPath = SafePath.resolve(root, wirePath);
+        StripedFile file = joinStripe(finalPath, wirePath, size, offset);
+        try {
+            return file.open(offset, offset + length, mtimeMillis);
+        } catch (StorageRefusal | IOException | RuntimeException | Error e) {
+            try {
+                leaveStripe(file, offset);
+            } catch (IOException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+    }
+
+    private static void checkStripe(String wirePath, long size, long offset, long length) throws StorageRefusal {
+        String problem = null;
+        long end = offset + length;
+        if (size < 0) {
+            problem = "negative size " + size;
+        } else if (offset < 0 || offset % ContentHasher.BLOCK_SIZE != 0) {
+            problem = "offset " + offset + " is not a multiple of the block size " + ContentHasher.BLOCK_SIZE;
+        } else if (length <= 0) {
+            problem = "length " + length + " is not positive";
+        } else if (end < 0 || end > size) {
+            problem = "[" + offset + ", " + offset + " + " + length + ") goes beyond the size " + size;
+        } else if (end % ContentHasher.BLOCK_SIZE != 0 && end != size) {
+            problem = "end " + end + " is neither a multiple of the block size " + ContentHasher.BLOCK_SIZE
+                    + " nor the size " + size;
+        }
+        if (problem != null) {
+            throw new StorageRefusal(Reason.PROTOCOL_ERROR,
+                    "bad stripe of " + SafePath.quote(wirePath) + ": " + problem);
+        }
+    }
+
+    private StripedFile joinStripe(Path finalPath, String wirePath, long size, long offset)
+            throws StorageRefusal, IOException {
+        synchronized (striped) {
+            StripedFile file = striped.get(finalPath);
+            if (file == null) {
+                claimFinal(wirePath);
+                try {
+                    file = StripedFile.load(this, finalPath, size, wirePath);
+                } catch (StorageRefusal | IOException | RuntimeException | Error e) {
+                    release(finalPath);
+                    throw e;
+                }
+                striped.put(finalPath, file);
+            } else if (file.size != size) {
+                throw new StorageRefusal(Reason.BUSY, SafePath.quote(wirePath) + " is being received with size "
+                        + file.size + ", not " + size);
+            } else if (!file.joinable()) {
+                throw new StorageRefusal(Reason.BUSY, SafePath.quote(wirePath)
+                        + " is being cancelled or completed by its other parts");
+            }
+            if (!file.openStarts.add(offset)) {
+                throw new StorageRefusal(Reason.BUSY, "the part at " + offset + " of " + SafePath.quote(wirePath)
+                        + " is already being received");
+            }
+            return file;
+        }
+    }
+
+    /** One part stream of {@code file} ended; the last one closes the file and releases its claim. */
+    void leaveStripe(StripedFile file, long offset) throws IOException {
+        synchronized (striped) {
+            if (!file.openStarts.remove(offset) || !file.openStarts.isEmpty()) {
+                return;
+            }
+            striped.remove(file.finalPath, file);
+            try {
+                file.closeLast();
+            } finally {
+                release(file.finalPath);
+            }
         }
     }
 
@@ -162,6 +260,7 @@ public final class LandingArea {
             Path partial = SafePaths.partialFor(finalPath);
             existingPartialLength(partial, wirePath); // refuses a directory or device in the way
             Files.deleteIfExists(partial); // a link planted there is removed, not followed
+            RangesFile.delete(SafePaths.rangesFor(finalPath));
             checkSpace(expectedBytes);
             return new Claim(finalPath, partial);
         } catch (StorageRefusal | IOException | RuntimeException | Error e) {
@@ -227,7 +326,11 @@ public final class LandingArea {
         createDirectoriesSafely(SafePath.resolve(root, wirePath), wirePath);
     }
 
-    /** Deletes partial files last modified longer than {@code olderThan} ago and not being received; returns how many. */
+    /**
+     * Deletes partial files (and stripe sidecars, {@link SafePaths#rangesFor}) last modified longer than
+     * {@code olderThan} ago and not being received; returns how many. A sidecar goes with its partial: while the
+     * partial is there, only the partial's age counts, so a partial is never left without its sidecar.
+     */
     public int cleanStalePartials(Duration olderThan) throws IOException {
         long cutoff = System.currentTimeMillis() - olderThan.toMillis();
         int[] deleted = {0};
@@ -236,10 +339,18 @@ public final class LandingArea {
             public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
                 String name = file.getFileName().toString();
                 if (attrs.isRegularFile() && SafePaths.isPartialName(name)
-                        && attrs.lastModifiedTime().toMillis() < cutoff
-                        && !claims.contains(SafePaths.finalFor(file))) {
+                        && attrs.lastModifiedTime().toMillis() < cutoff) {
+                    Path owner = SafePaths.ownerOf(file);
+                    Path partial = SafePaths.partialFor(owner);
+                    if (claims.contains(owner)
+                            || (!file.equals(partial) && Files.exists(partial, LinkOption.NOFOLLOW_LINKS))) {
+                        return FileVisitResult.CONTINUE;
+                    }
                     try {
                         if (Files.deleteIfExists(file)) {
+                            deleted[0]++;
+                        }
+                        if (file.equals(partial) && RangesFile.delete(SafePaths.rangesFor(owner))) {
                             deleted[0]++;
                         }
                     } catch (IOException e) {
@@ -279,7 +390,7 @@ public final class LandingArea {
     }
 
     /** Length of a usable partial, or -1 when there is none; a stray non-file at the partial's name is refused. */
-    private static long existingPartialLength(Path partial, String wirePath) throws StorageRefusal, IOException {
+    static long existingPartialLength(Path partial, String wirePath) throws StorageRefusal, IOException {
         BasicFileAttributes attrs;
         try {
             attrs = Files.readAttributes(partial, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
@@ -297,7 +408,7 @@ public final class LandingArea {
         return attrs.size();
     }
 
-    private void checkSpace(long bytesStillNeeded) throws StorageRefusal, IOException {
+    void checkSpace(long bytesStillNeeded) throws StorageRefusal, IOException {
         long usable = store.getUsableSpace();
         if (usable - bytesStillNeeded < reserveBytes) {
             throw new StorageRefusal(Reason.DISK_FULL, "needs " + humanBytes(bytesStillNeeded) + ", "

@@ -28,7 +28,7 @@ public final class MirrorEdits {
     }
 
     /**
-     * Deletes the file at {@code wirePath} and any partial kept for it; returns false when there was no file
+     * Deletes the file at {@code wirePath} and any partial (and stripe sidecar) kept for it; returns false when there was no file
      * (nothing to do; a partial alone does not count). Refuses a directory or other non-file with
      * {@link Reason#BAD_PATH}.
      */
@@ -46,6 +46,7 @@ public final class MirrorEdits {
             Path partial = SafePaths.partialFor(target);
             BasicFileAttributes p = attributesOrNull(partial);
             boolean partialRemoved = p != null && !p.isDirectory() && Files.deleteIfExists(partial);
+            partialRemoved |= RangesFile.delete(SafePaths.rangesFor(target));
             if (removed || partialRemoved) {
                 Incoming.fsyncDirectory(target.getParent());
             }

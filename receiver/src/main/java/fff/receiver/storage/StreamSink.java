@@ -11,10 +11,14 @@ import java.nio.ByteBuffer;
  */
 public interface StreamSink {
 
-    /** Bytes already held for this path (a kept partial, or the whole present file); 0 for a fresh start. */
+    /**
+     * Bytes already held for this path (a kept partial, or the whole present file); 0 for a fresh start. For a
+     * part of a striped file ({@link StripeIncoming}) an absolute offset within the part, its offset when nothing
+     * is held.
+     */
     long resumeOffset();
 
-    /** Digest of bytes {@code [0, resumeOffset)}. */
+    /** Digest of bytes {@code [0, resumeOffset)}; for a part, of bytes {@code [offset, resumeOffset)}. */
     byte[] prefixDigest();
 
     /** True when the final path already holds a file of the offered size. */
