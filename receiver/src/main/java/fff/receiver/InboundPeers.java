@@ -4,6 +4,7 @@ import fff.common.identity.NodeId;
 import fff.common.peers.PeerStatus;
 import fff.common.peers.PeerTraffic;
 import fff.common.wire.HostPort;
+import fff.common.wire.SocketBuffers;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Clock;
@@ -47,6 +48,12 @@ final class InboundPeers {
 
     private final Map<String, Peer> peers = new ConcurrentHashMap<>();
     private final Clock clock;
+    /** The kernel's socket-buffer maxima, read once (off the event loops). */
+    private final SocketBuffers buffers = SocketBuffers.read();
+
+    SocketBuffers buffers() {
+        return buffers;
+    }
 
     InboundPeers() {
         this(Clock.systemUTC());

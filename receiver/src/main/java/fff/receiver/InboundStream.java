@@ -34,6 +34,16 @@ final class InboundStream {
         }
     }
 
+    /** Where the stream's bytes start when nothing is resumed: 0, or a stripe's offset. */
+    long firstOffset() {
+        return offer.hasStripe() ? offer.getStripe().getOffset() : 0;
+    }
+
+    /** Where the stream's bytes end: the file's size, or a stripe's end. */
+    long endOffset() {
+        return offer.hasStripe() ? offer.getStripe().getOffset() + offer.getStripe().getLength() : offer.getSize();
+    }
+
     InboundStream(long id, Offer offer, DiskChain chain) {
         this.id = id;
         this.offer = offer;

@@ -6,6 +6,7 @@ import fff.common.identity.TlsContexts;
 import fff.common.wire.Frames;
 import fff.common.wire.InboundFrame;
 import fff.common.wire.OutboundFrame;
+import fff.common.wire.SocketBuffers;
 import fff.common.wire.WireLimits;
 import fff.proto.Data;
 import fff.proto.End;
@@ -143,7 +144,14 @@ final class ReceiverSession extends ChannelInboundHandlerAdapter {
                     .setPong(Pong.newBuilder().setNanos(f.getPing().getNanos())).build()), true);
             case PONG -> {
                 if (f.getPong().getNanos() == lastPingNanos) {
-                    inbound.traffic.rtt(System.nanoTime() - lastPingNanos);
+                    long sample = System.nanoTime() - lastPingNanos;
+                    inbound.traffic.rtt(sample);
+                    if (inbound.traffic.firstBufferCheck()) {
+                        String advice = peers.buffers().advice(false, SocketBuffers.rttNanos(ctx.channel(), sample), 1);
+                        if (advice != null) {
+                            LOG.info("receiving from {}: {}", peerName, advice);
+                        }
+                    }
                 }
             }
             case GOODBYE -> {
@@ -186,7 +194,7 @@ final class ReceiverSession extends ChannelInboundHandlerAdapter {
         LOG.info("sender {} connected ({})", peer == null ? "(plain, unidentified)" : peer,
                 ssl != null ? "TLS " + ssl.engine().getSession().getProtocol() : "plain TCP");
         HelloAck.Builder ack = HelloAck.newBuilder().setVersion(WireLimits.VERSION).setNodeId(localId.toString())
-                .addCapabilities(WireLimits.CAPABILITY_MIRROR);
+                .addCapabilities(WireLimits.CAPABILITY_MIRROR).addCapabilities(WireLimits.CAPABILITY_STRIPES);
         if (transcoder.available()) {
             ack.addCapabilities(WireLimits.CAPABILITY_TRANSCODE);
         }
@@ -225,9 +233,10 @@ final class ReceiverSession extends ChannelInboundHandlerAdapter {
         }
         boolean rename = !offer.getRenameFrom().isEmpty();
         boolean transcode = offer.hasTranscode();
-        if ((offer.getDirectory() ? 1 : 0) + (offer.getRemove() ? 1 : 0) + (rename ? 1 : 0) + (transcode ? 1 : 0) > 1) {
+        if ((offer.getDirectory() ? 1 : 0) + (offer.getRemove() ? 1 : 0) + (rename ? 1 : 0) + (transcode ? 1 : 0)
+                + (offer.hasStripe() ? 1 : 0) > 1) {
             write(Frames.reject(id, Reason.PROTOCOL_ERROR,
-                    "an offer is at most one of directory, remove, rename and transcode"), true);
+                    "an offer is at most one of directory, remove, rename, transcode and stripe"), true);
             return;
         }
         if (transcode) {
@@ -261,7 +270,8 @@ final class ReceiverSession extends ChannelInboundHandlerAdapter {
             });
             return;
         }
-        admission.admit(peer, offer.getPath(), offer.getSize()).whenComplete((ticket, err) ->
+        admission.admit(peer, offer.getPath(), offer.hasStripe() ? offer.getStripe().getLength() : offer.getSize())
+                .whenComplete((ticket, err) ->
                 ctx.executor().execute(() -> admitted(s, ticket, err)));
     }
 
@@ -282,6 +292,8 @@ final class ReceiverSession extends ChannelInboundHandlerAdapter {
         }
         s.ticket = ticket;
         onDisk(s, () -> offer.hasTranscode() ? transcoder.begin(landing, offer)
+                : offer.hasStripe() ? landing.beginStripe(offer.getPath(), offer.getSize(), offer.getMtimeMillis(),
+                        offer.getStripe().getOffset(), offer.getStripe().getLength())
                 : landing.begin(offer.getPath(), offer.getSize(), offer.getMtimeMillis()), (incoming, err2) -> {
             if (err2 != null) {
                 drop(s);
@@ -346,13 +358,15 @@ final class ReceiverSession extends ChannelInboundHandlerAdapter {
             return;
         }
         long offset = start.getOffset();
-        if (offset != 0 && offset != s.resumeOffset) {
-            protocolError("Start at " + offset + " on stream " + s.id + "; only 0 or " + s.resumeOffset + " allowed");
+        long first = s.firstOffset();
+        if (offset != first && offset != s.resumeOffset) {
+            protocolError("Start at " + offset + " on stream " + s.id + "; only " + first + " or " + s.resumeOffset
+                    + " allowed");
             return;
         }
         s.state = InboundStream.State.STARTED;
         s.next = offset;
-        if (offset > 0) {
+        if (offset > first) {
             inbound.traffic.resumed();
         }
         onDisk(s, () -> {
@@ -382,7 +396,7 @@ final class ReceiverSession extends ChannelInboundHandlerAdapter {
             return;
         }
         if (s.state != InboundStream.State.STARTED || data.getOffset() != s.next || len > s.credit
-                || (!s.offer.hasTranscode() && s.next + len > s.offer.getSize())) {
+                || (!s.offer.hasTranscode() && s.next + len > s.endOffset())) {
             payload.release();
             protocolError("Data on stream " + s.id + " at " + data.getOffset() + "+" + len + " does not fit (state "
                     + s.state + ", expected offset " + s.next + ", credit " + s.credit + ")");
@@ -455,8 +469,16 @@ final class ReceiverSession extends ChannelInboundHandlerAdapter {
                 return;
             }
             switch (verdict.outcome()) {
+                case PART_VERIFIED -> write(Frames.verified(s.id, end.getByteCount(), false, false), true);
                 case VERIFIED, ALREADY_PRESENT -> {
                     boolean present = verdict.outcome() == Verdict.Outcome.ALREADY_PRESENT;
+                    if (s.offer.hasStripe()) {
+                        if (!present) {
+                            events.file(peer, s.offer.getPath(), s.offer.getSize(), s.received, false);
+                        }
+                        write(Frames.verified(s.id, end.getByteCount(), present, !present), true);
+                        return;
+                    }
                     if (s.offer.hasTranscode()) {
                         LOG.info("{} from {}", verdict.message(), peerName);
                         events.transcoded(peer, s.offer.getPath(), s.offer.getTranscode().getProfile(), s.received);

@@ -33,6 +33,8 @@ import fff.proto.Pong;
 import fff.proto.Reason;
 import fff.proto.Reject;
 import fff.proto.Start;
+import fff.proto.Stripe;
+import fff.proto.Verified;
 import fff.receiver.storage.LandingArea;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -45,6 +47,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.CompletableFuture;
 import java.util.Set;
@@ -479,13 +482,80 @@ class ReceiverSessionTest {
         assertEquals(List.of("dir " + senderId + " x/y/z"), events);
     }
 
+    // ---- stripes: one file's parts on several streams ----
+
+    private static InboundFrame stripeFrame(long stream, String path, long size, long offset, long length) {
+        return frame(Frame.newBuilder().setOffer(offer(stream, path, size).toBuilder()
+                .setStripe(Stripe.newBuilder().setOffset(offset).setLength(length))));
+    }
+
+    private static byte[] partDigest(byte[] src, int from, int to) {
+        ContentHasher h = new ContentHasher();
+        h.update(src, from, to - from);
+        return h.digest();
+    }
+
+    @Test
+    void twoPartsOnTwoStreamsMakeTheFileWhichAppearsWithTheLastVerifiedPart() throws IOException {
+        int mib = MIB;
+        byte[] src = new byte[2 * mib + 1000];
+        new Random(3).nextBytes(src);
+        EmbeddedChannel ch = ready(Runnable::run);
+        ch.writeInbound(stripeFrame(1, "s/two.bin", src.length, mib, src.length - mib));
+        ch.writeInbound(stripeFrame(2, "s/two.bin", src.length, 0, mib));
+        List<Frame> accepts = drain(ch);
+        assertEquals(2, accepts.size(), accepts.toString());
+        assertEquals(mib, accepts.stream().filter(f -> f.getAccept().getStream() == 1).findFirst().orElseThrow()
+                .getAccept().getResumeOffset(), "a part's resume offset counts from the start of the file");
+        ch.writeInbound(start(1, mib));
+        ch.writeInbound(start(2, 0));
+        sendAll(ch, 1, src, mib, src.length, 256 << 10);
+        ch.writeInbound(end(1, src.length - mib, partDigest(src, mib, src.length)));
+        Verified first = single(drain(ch)).getVerified();
+        assertEquals(1, first.getStream());
+        assertFalse(first.getFileComplete(), "the other part is still to come");
+        assertFalse(Files.exists(root.resolve("s/two.bin")), "nothing at the final path before every part is verified");
+        sendAll(ch, 2, src, 0, mib, 256 << 10);
+        ch.writeInbound(end(2, mib, partDigest(src, 0, mib)));
+        Verified last = single(drain(ch)).getVerified();
+        assertTrue(last.getFileComplete());
+        assertArrayEquals(src, Files.readAllBytes(root.resolve("s/two.bin")));
+    }
+
+    @Test
+    void dataOutsideItsPartIsAProtocolError() {
+        int mib = MIB;
+        byte[] src = new byte[2 * mib];
+        EmbeddedChannel ch = ready(Runnable::run);
+        ch.writeInbound(stripeFrame(1, "p.bin", src.length, 0, mib));
+        assertTrue(single(drain(ch)).hasAccept());
+        ch.writeInbound(start(1, 0));
+        sendAll(ch, 1, src, 0, mib, mib);
+        ch.writeInbound(data(1, mib, src, mib, 1000));
+        assertTrue(goodbyeFirst(drain(ch)).getGoodbye().getMessage().contains("does not fit"));
+    }
+
+    @Test
+    void aStripeIsNeverADirectoryAndStartsOnlyAtItsOffsetOrResume() {
+        EmbeddedChannel ch = ready(Runnable::run);
+        ch.writeInbound(frame(Frame.newBuilder().setOffer(offer(1, "d", 0).toBuilder().setDirectory(true)
+                .setStripe(Stripe.newBuilder().setOffset(0).setLength(1)))));
+        assertEquals(Reason.PROTOCOL_ERROR, single(drain(ch)).getReject().getReason());
+        int mib = MIB;
+        ch.writeInbound(stripeFrame(2, "q.bin", 3L * mib, mib, mib));
+        assertTrue(single(drain(ch)).hasAccept());
+        ch.writeInbound(start(2, 0));
+        assertTrue(goodbyeFirst(drain(ch)).getGoodbye().getMessage().contains("only " + mib + " or " + mib));
+    }
+
     // ---- mirror edits: remove and rename ----
 
     @Test
-    void helloAckAdvertisesMirroring() {
+    void helloAckAdvertisesMirroringAndStripes() {
         EmbeddedChannel ch = open(Runnable::run);
         ch.writeInbound(hello(senderId, 1));
-        assertEquals(List.of(WireLimits.CAPABILITY_MIRROR), drain(ch).get(0).getHelloAck().getCapabilitiesList());
+        assertEquals(List.of(WireLimits.CAPABILITY_MIRROR, WireLimits.CAPABILITY_STRIPES),
+                drain(ch).get(0).getHelloAck().getCapabilitiesList());
     }
 
     @Test

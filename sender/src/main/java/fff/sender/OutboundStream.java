@@ -41,11 +41,19 @@ final class OutboundStream {
         this.chain = chain;
     }
 
-    /** Bytes the stream carries: the file's size, or for a transcode unbounded until ffmpeg's output ended. */
+    /**
+     * Where the stream's bytes end: the file's size (a part's end), or for a transcode unbounded until ffmpeg's
+     * output ended.
+     */
     long size() {
         if (transfer.kind != Transfer.Kind.TRANSCODE) {
-            return transfer.size;
+            return transfer.stripe != null ? transfer.stripe.end() : transfer.size;
         }
         return eof ? nextRead : Long.MAX_VALUE;
+    }
+
+    /** Bytes the stream carries in all: {@link #size()}, less a part's offset. */
+    long length() {
+        return size() - transfer.firstOffset();
     }
 }

@@ -7,6 +7,7 @@ import fff.common.peers.PeerTraffic;
 import fff.common.wire.Congestion;
 import fff.common.wire.FrameDecoder;
 import fff.common.wire.FrameEncoder;
+import fff.common.wire.SocketBuffers;
 import fff.common.wire.Transports;
 import fff.proto.Reason;
 import io.netty.bootstrap.Bootstrap;
@@ -22,6 +23,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -62,6 +64,7 @@ public final class PeerClient implements AutoCloseable {
     private final ConnectionListener listener; // null: one-shot mode (fff send)
     private final PeerTraffic traffic = new PeerTraffic();
     private final Congestion congestion;
+    private final SocketBuffers buffers = SocketBuffers.read();
     /** The last congestion outcome logged, so each different one is said once. */
     private Congestion.Outcome announced;
 
@@ -249,6 +252,10 @@ public final class PeerClient implements AutoCloseable {
             return;
         }
         t.cancelled = true;
+        if (t.striping != null) {
+            t.striping.parts().forEach(part -> cancel(part, why)); // the whole ends when they have
+            return;
+        }
         SenderSession s = t.session;
         if (s != null) {
             s.loop().execute(() -> s.cancel(t, why));
@@ -277,24 +284,73 @@ public final class PeerClient implements AutoCloseable {
         dispatch();
     }
 
+    /**
+     * Starts queued transfers in order while connections have free streams, each on the least busy connection;
+     * splits a large file into parts when there are several connections, and starts each part on a connection
+     * that carries no other part of the same file (a part that finds none waits for one, without holding up the
+     * transfers behind it). Opens another connection, one at a time, while there is work and fewer than asked
+     * for are open.
+     */
     private void dispatch() {
+        int free = 0;
         for (Map.Entry<SenderSession, Integer> e : inFlight.entrySet()) {
-            SenderSession s = e.getKey();
-            int used = e.getValue();
-            while (used < s.maxStreams() && !queue.isEmpty()) {
-                Transfer t = queue.poll();
-                if (t.attempts++ == 0) {
-                    t.startedNanos = System.nanoTime();
-                }
-                used++;
-                t.session = s;
-                s.loop().execute(() -> s.start(t));
-            }
-            e.setValue(used);
+            free += Math.max(0, e.getKey().maxStreams() - e.getValue());
         }
-        if (!queue.isEmpty() && !reconnectScheduled && inFlight.size() + connecting < connections) {
+        List<Transfer> waiting = new ArrayList<>();
+        while (free > 0 && !queue.isEmpty()) {
+            Transfer t = queue.poll();
+            int parts = stripeable(t) ? Striping.partsFor(t.size, connections) : 1;
+            if (parts > 1) {
+                t.attempts++;
+                t.startedNanos = System.nanoTime();
+                List<Transfer> split = Striping.split(t, parts);
+                for (int i = split.size() - 1; i >= 0; i--) {
+                    queue.addFirst(split.get(i));
+                }
+                continue;
+            }
+            SenderSession s = leastBusy(t);
+            if (s == null) {
+                waiting.add(t);
+                continue;
+            }
+            if (t.attempts++ == 0) {
+                t.startedNanos = System.nanoTime();
+            }
+            inFlight.merge(s, 1, Integer::sum);
+            free--;
+            t.session = s;
+            s.loop().execute(() -> s.start(t));
+        }
+        for (int i = waiting.size() - 1; i >= 0; i--) {
+            queue.addFirst(waiting.get(i));
+        }
+        boolean busy = !queue.isEmpty() || inFlight.values().stream().anyMatch(used -> used > 0);
+        if (busy && !reconnectScheduled && inFlight.size() + connecting < connections) {
             connect();
         }
+    }
+
+    /** A whole file worth sending in parts: several connections asked for, and a receiver that takes parts. */
+    private boolean stripeable(Transfer t) {
+        return t.kind == Transfer.Kind.FILE && t.stripe == null && connections > 1
+                && Striping.partsFor(t.size, connections) > 1 && inFlight.keySet().stream().anyMatch(SenderSession::stripes);
+    }
+
+    /** The connection with a free stream and the fewest streams for {@code t}; for a part, one without its siblings. */
+    private SenderSession leastBusy(Transfer t) {
+        SenderSession best = null;
+        int bestUsed = Integer.MAX_VALUE;
+        for (Map.Entry<SenderSession, Integer> e : inFlight.entrySet()) {
+            int used = e.getValue();
+            if (used >= e.getKey().maxStreams() || used >= bestUsed
+                    || (t.whole != null && t.whole.striping.on(e.getKey()) > 0)) {
+                continue;
+            }
+            best = e.getKey();
+            bestUsed = used;
+        }
+        return best;
     }
 
     private void connect() {
@@ -309,6 +365,12 @@ public final class PeerClient implements AutoCloseable {
     private synchronized void connectFailed(String why, String hint) {
         connecting--;
         reconnectFailures++;
+        if (!inFlight.isEmpty()) {
+            // other connections work: this one is tried again later, and never fails the transfers
+            scheduleDispatch(backoffMillis(reconnectFailures));
+            LOG.debug("another connection to {} failed ({}); {} open", target.address(), why, inFlight.size());
+            return;
+        }
         if (listener != null) {
             String msg = "cannot reach receiver at " + target.address() + ": " + why + (hint == null ? "" : " " + hint);
             if (inFlight.isEmpty() && connecting == 0) {
@@ -329,13 +391,17 @@ public final class PeerClient implements AutoCloseable {
         }
         long delay = backoffMillis(reconnectFailures);
         LOG.info("receiver at {} unreachable ({}); reconnecting in {} ms", target.address(), why, delay);
+        scheduleDispatch(delay);
+    }
+
+    private void scheduleDispatch(long delayMillis) {
         reconnectScheduled = true;
         group.schedule(() -> {
             synchronized (PeerClient.this) {
                 reconnectScheduled = false;
                 dispatch();
             }
-        }, delay, TimeUnit.MILLISECONDS);
+        }, delayMillis, TimeUnit.MILLISECONDS);
     }
 
     private void failEverything(TransferException e) {
@@ -405,6 +471,16 @@ public final class PeerClient implements AutoCloseable {
                         + "identity, remove its line from known_peers; otherwise someone may be in between.";
             } catch (IOException e) {
                 return "cannot read or update known_peers: " + e.getMessage();
+            }
+        }
+
+        @Override
+        public void rttSample(long nanos) {
+            if (traffic.firstBufferCheck()) {
+                String advice = buffers.advice(true, nanos, connections);
+                if (advice != null) {
+                    LOG.info("sending to {}: {}", target.address(), advice);
+                }
             }
         }
 

@@ -7,6 +7,7 @@ import fff.common.identity.NodeId;
 import fff.common.identity.TlsContexts;
 import fff.common.peers.PeerTraffic;
 import fff.common.wire.Frames;
+import fff.common.wire.SocketBuffers;
 import fff.common.wire.InboundFrame;
 import fff.common.wire.OutboundFrame;
 import fff.common.wire.WireLimits;
@@ -22,6 +23,7 @@ import fff.proto.Ping;
 import fff.proto.Pong;
 import fff.proto.Reason;
 import fff.proto.Reject;
+import fff.proto.Stripe;
 import fff.proto.Transcode;
 import fff.proto.Verified;
 import io.netty.buffer.ByteBuf;
@@ -84,6 +86,10 @@ final class SenderSession extends ChannelInboundHandlerAdapter {
 
         /** The connection is gone; {@code interrupted} lost their streams; {@code fatal} means do not retry. */
         void closed(SenderSession session, boolean wasReady, TransferException fatal, List<Transfer> interrupted);
+
+        /** A round-trip time was measured on this connection (the kernel's estimate where it can be read). */
+        default void rttSample(long nanos) {
+        }
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(SenderSession.class);
@@ -110,6 +116,8 @@ final class SenderSession extends ChannelInboundHandlerAdapter {
     private boolean mirror;
     /** The receiver advertised {@link WireLimits#CAPABILITY_TRANSCODE}. */
     private boolean transcodes;
+    /** The receiver advertised {@link WireLimits#CAPABILITY_STRIPES}; read by the client when it splits files. */
+    private volatile boolean stripes;
     private TransferException fatal;
     /** The stamp of the last Ping sent; only its Pong is a sample. */
     private long lastPingNanos;
@@ -127,6 +135,11 @@ final class SenderSession extends ChannelInboundHandlerAdapter {
 
     String congestion() {
         return congestion;
+    }
+
+    /** The receiver takes files in parts (known once ready). */
+    boolean stripes() {
+        return stripes;
     }
 
     int maxStreams() {
@@ -192,7 +205,9 @@ final class SenderSession extends ChannelInboundHandlerAdapter {
                     .setPong(Pong.newBuilder().setNanos(f.getPing().getNanos())).build()), ctx.voidPromise());
             case PONG -> {
                 if (f.getPong().getNanos() == lastPingNanos) {
-                    traffic.rtt(System.nanoTime() - lastPingNanos);
+                    long sample = System.nanoTime() - lastPingNanos;
+                    traffic.rtt(sample);
+                    owner.rttSample(SocketBuffers.rttNanos(ctx.channel(), sample));
                 }
             }
             case GOODBYE -> {
@@ -247,6 +262,7 @@ final class SenderSession extends ChannelInboundHandlerAdapter {
         maxStreams = Math.max(1, ack.getMaxStreams());
         mirror = ack.getCapabilitiesList().contains(WireLimits.CAPABILITY_MIRROR);
         transcodes = ack.getCapabilitiesList().contains(WireLimits.CAPABILITY_TRANSCODE);
+        stripes = ack.getCapabilitiesList().contains(WireLimits.CAPABILITY_STRIPES);
         ping();
         owner.ready(this);
     }
@@ -280,6 +296,11 @@ final class SenderSession extends ChannelInboundHandlerAdapter {
                     "receiver does not support mirroring; upgrade it", false));
             return;
         }
+        if (t.stripe != null && !stripes) {
+            owner.attemptDone(this, t, null, new TransferException(Reason.UNSUPPORTED_VERSION,
+                    "receiver cannot take a file in parts (it runs an older version)", false));
+            return;
+        }
         if (t.kind == Transfer.Kind.TRANSCODE && !transcodes) {
             owner.attemptDone(this, t, null, new TransferException(Reason.UNSUPPORTED_PROFILE,
                     "receiver cannot transcode (it has no ffmpeg, or runs an older version)", false));
@@ -291,8 +312,13 @@ final class SenderSession extends ChannelInboundHandlerAdapter {
         streams.put(s.id, s);
         Offer.Builder offer = Offer.newBuilder().setStream(s.id).setPath(t.remotePath);
         switch (t.kind) {
-            case FILE, DIRECTORY -> offer.setSize(t.size).setMtimeMillis(t.mtimeMillis)
-                    .setHash(HashAlgorithm.XXH3_128_BLOCKS).setDirectory(t.kind == Transfer.Kind.DIRECTORY);
+            case FILE, DIRECTORY -> {
+                offer.setSize(t.size).setMtimeMillis(t.mtimeMillis).setHash(HashAlgorithm.XXH3_128_BLOCKS)
+                        .setDirectory(t.kind == Transfer.Kind.DIRECTORY);
+                if (t.stripe != null) {
+                    offer.setStripe(Stripe.newBuilder().setOffset(t.stripe.offset()).setLength(t.stripe.length()));
+                }
+            }
             case REMOVE -> offer.setRemove(true);
             case RENAME -> offer.setRenameFrom(t.renameFrom);
             case TRANSCODE -> offer.setMtimeMillis(t.mtimeMillis).setHash(HashAlgorithm.XXH3_128_BLOCKS)
@@ -342,7 +368,7 @@ final class SenderSession extends ChannelInboundHandlerAdapter {
                 return;
             }
             s.startOffset = start;
-            if (start > 0) {
+            if (start > s.transfer.firstOffset()) {
                 traffic.resumed();
             }
             s.nextRead = start;
@@ -373,19 +399,21 @@ final class SenderSession extends ChannelInboundHandlerAdapter {
     private static long prepare(OutboundStream s, long resume, byte[] prefix) throws IOException, TransferException {
         s.file = FileChannel.open(s.transfer.source, StandardOpenOption.READ);
         long now = s.file.size();
-        if (now != s.size()) {
+        if (now != s.transfer.size) {
             throw new TransferException(Reason.IO_ERROR, s.transfer.source + " changed size since it was queued ("
-                    + s.size() + " → " + now + " bytes)", false);
+                    + s.transfer.size + " → " + now + " bytes)", false);
         }
-        if (resume > 0 && resume <= s.size()) {
-            FileDigests.feed(s.file, s.hasher, resume);
+        long first = s.transfer.firstOffset();
+        if (resume > first && resume <= s.size()) {
+            FileDigests.feedFrom(s.file, first, s.hasher, resume);
             if (ContentHasher.same(s.hasher.digest(), prefix)) {
                 return resume;
             }
-            LOG.info("receiver's {} bytes of '{}' differ from the source; sending it whole", resume, s.transfer.remotePath);
+            LOG.info("receiver's {} bytes of {} differ from the source; sending {} whole", resume - first,
+                    s.transfer.describe(), s.transfer.stripe == null ? "it" : "the part");
             s.hasher.reset();
         }
-        return 0;
+        return first;
     }
 
     private void pump() {
@@ -519,7 +547,7 @@ final class SenderSession extends ChannelInboundHandlerAdapter {
     /** Disk: hashes a range that will go out zero-copy. */
     private static FileRegion hashRange(OutboundStream s, long offset, int n) throws IOException {
         if (s.scratch == null) {
-            s.scratch = ByteBuffer.allocateDirect((int) Math.min(CHUNK_PLAIN, s.size()));
+            s.scratch = ByteBuffer.allocateDirect((int) Math.min(CHUNK_PLAIN, s.length()));
         }
         s.scratch.clear().limit(n);
         readFully(s.file, s.scratch, offset);
@@ -559,7 +587,7 @@ final class SenderSession extends ChannelInboundHandlerAdapter {
         s.state = OutboundStream.State.ENDING;
         onDisk(s, s.hasher::digest, (digest, err) -> {
             if (s.state == OutboundStream.State.ENDING && ctx.channel().isActive()) {
-                ctx.writeAndFlush(Frames.end(s.id, s.size(), digest), ctx.voidPromise());
+                ctx.writeAndFlush(Frames.end(s.id, s.length(), digest), ctx.voidPromise());
             }
         });
     }
@@ -593,9 +621,12 @@ final class SenderSession extends ChannelInboundHandlerAdapter {
         }
         end(s);
         Transfer t = s.transfer;
-        t.listener.progress(t.size, t.size);
-        owner.attemptDone(this, t, new TransferResult(t.remotePath, t.size, t.bytesSent, s.startOffset,
-                v.getAlreadyPresent(), t.attempts, Duration.ofNanos(System.nanoTime() - t.startedNanos)), null);
+        long end = t.stripe == null ? t.size : t.stripe.end(); // a part reports absolute offsets
+        t.listener.progress(end, end);
+        t.fileComplete = v.getFileComplete();
+        owner.attemptDone(this, t, new TransferResult(t.remotePath, t.size, t.bytesSent,
+                s.startOffset - t.firstOffset(), v.getAlreadyPresent(), t.attempts,
+                Duration.ofNanos(System.nanoTime() - t.startedNanos)), null);
     }
 
     private void onFailed(Failed f) {

@@ -35,6 +35,21 @@ final class Transfer {
     SenderSession session;
     boolean cancelled;
     volatile long bytesSent;
+    /** A FILE sent as one part of a striped file: bytes [offset, offset + length) of it; else null. */
+    final Stripe stripe;
+    /** A part: the file it is part of; else null. */
+    final Transfer whole;
+    /** A FILE split into parts: their bookkeeping, once split (guarded by the client); else null. */
+    Striping striping;
+    /** A part: the receiver said this part completed the file (set on the loop before the result completes). */
+    volatile boolean fileComplete;
+
+    /** Bytes {@code [offset, offset + length)} of a striped file. */
+    record Stripe(long offset, long length) {
+        long end() {
+            return offset + length;
+        }
+    }
 
     /** A file, or a directory entry when {@code directory}. */
     Transfer(Path source, String remotePath, boolean directory, long size, long mtimeMillis,
@@ -44,12 +59,14 @@ final class Transfer {
 
     private Transfer(Kind kind, Path source, String remotePath, String renameFrom, long size, long mtimeMillis,
             TransferListener listener) {
-        this(kind, source, remotePath, renameFrom, size, mtimeMillis, listener, null);
+        this(kind, source, remotePath, renameFrom, size, mtimeMillis, listener, null, null, null);
     }
 
     private Transfer(Kind kind, Path source, String remotePath, String renameFrom, long size, long mtimeMillis,
-            TransferListener listener, TranscodeRequest transcode) {
+            TransferListener listener, TranscodeRequest transcode, Transfer whole, Stripe stripe) {
         this.transcode = transcode;
+        this.whole = whole;
+        this.stripe = stripe;
         this.kind = kind;
         this.source = source;
         this.remotePath = remotePath;
@@ -70,7 +87,18 @@ final class Transfer {
     /** The file {@code source} (of {@code size} bytes) transcoded on the way; stored at {@code remotePath}. */
     static Transfer transcode(Path source, String remotePath, long size, long mtimeMillis, TranscodeRequest request,
             TransferListener listener) {
-        return new Transfer(Kind.TRANSCODE, source, remotePath, null, size, mtimeMillis, listener, request);
+        return new Transfer(Kind.TRANSCODE, source, remotePath, null, size, mtimeMillis, listener, request, null, null);
+    }
+
+    /** Part {@code stripe} of {@code whole} (a FILE), reporting its progress to {@code listener}. */
+    static Transfer part(Transfer whole, Stripe stripe, TransferListener listener) {
+        return new Transfer(Kind.FILE, whole.source, whole.remotePath, null, whole.size, whole.mtimeMillis, listener,
+                null, whole, stripe);
+    }
+
+    /** Where this transfer's bytes start when nothing is resumed: 0, or a part's offset. */
+    long firstOffset() {
+        return stripe == null ? 0 : stripe.offset();
     }
 
     /** A mirror edit: needs the receiver's "mirror" capability. */
@@ -81,7 +109,8 @@ final class Transfer {
     /** For log lines and messages. */
     String describe() {
         return switch (kind) {
-            case FILE, DIRECTORY -> "'" + remotePath + "'";
+            case FILE, DIRECTORY -> "'" + remotePath + "'" + (stripe == null ? "" : " (bytes " + stripe.offset()
+                    + "-" + stripe.end() + ")");
             case TRANSCODE -> "'" + remotePath + "' (profile " + transcode.profile().name() + ")";
             case REMOVE -> "remove of '" + remotePath + "'";
             case RENAME -> "rename of '" + renameFrom + "' to '" + remotePath + "'";

@@ -16,7 +16,20 @@ public final class FileDigests {
 
     /** As above, reading through {@code buf} (a direct buffer hashes in place). */
     public static void feed(FileChannel ch, ContentHasher hasher, long end, ByteBuffer buf) throws IOException {
-        long pos = hasher.length();
+        feedFrom(ch, 0, hasher, end, buf);
+    }
+
+    /**
+     * Feeds bytes {@code [base + hasher.length(), end)} of {@code ch} into {@code hasher}: the digest of a range
+     * that starts at {@code base} (a stripe's offset, block-aligned).
+     */
+    public static void feedFrom(FileChannel ch, long base, ContentHasher hasher, long end) throws IOException {
+        feedFrom(ch, base, hasher, end, ByteBuffer.allocateDirect(ContentHasher.BLOCK_SIZE));
+    }
+
+    private static void feedFrom(FileChannel ch, long base, ContentHasher hasher, long end, ByteBuffer buf)
+            throws IOException {
+        long pos = base + hasher.length();
         while (pos < end) {
             buf.clear();
             buf.limit((int) Math.min(buf.capacity(), end - pos));

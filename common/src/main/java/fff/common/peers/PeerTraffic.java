@@ -3,6 +3,7 @@ package fff.common.peers;
 import fff.common.metrics.RateWindow;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 
@@ -23,6 +24,7 @@ public final class PeerTraffic {
     /** Reads closer together than this share a sample. */
     private static final long SAMPLE_EVERY_NANOS = TimeUnit.SECONDS.toNanos(1);
 
+    private final AtomicBoolean bufferCheck = new AtomicBoolean();
     private final LongSupplier nanoClock;
     private final LongAdder sent = new LongAdder();
     private final LongAdder received = new LongAdder();
@@ -73,6 +75,11 @@ public final class PeerTraffic {
      * first eight, then TCP's smoothing (gain 1/8): the first sample, taken as a connection opens, is often slow
      * (cold code on both ends) and must not weigh for minutes.
      */
+    /** True once, for the first caller: who checks the socket buffers against the round-trip time. */
+    public boolean firstBufferCheck() {
+        return bufferCheck.compareAndSet(false, true);
+    }
+
     public void rtt(long sampleNanos) {
         if (sampleNanos <= 0) {
             return;

@@ -87,7 +87,8 @@ public final class Congestion {
 
     private static List<String> read(String file) {
         try {
-            return List.of(Files.readString(PROC.resolve(file)).trim().split("\\s+"));
+            // a line reader, not readString: /proc files report size 0 and some answer in short reads
+            return List.of(String.join(" ", Files.readAllLines(PROC.resolve(file))).trim().split("\\s+"));
         } catch (IOException | RuntimeException e) {
             return List.of(); // not Linux, or /proc not mounted
         }

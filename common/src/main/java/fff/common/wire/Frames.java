@@ -63,8 +63,13 @@ public final class Frames {
     }
 
     public static OutboundFrame verified(long stream, long byteCount, boolean alreadyPresent) {
+        return verified(stream, byteCount, alreadyPresent, false);
+    }
+
+    /** With {@code fileComplete}: a stripe whose part completed the file (see {@code Stripe} in the protocol). */
+    public static OutboundFrame verified(long stream, long byteCount, boolean alreadyPresent, boolean fileComplete) {
         return OutboundFrame.of(Frame.newBuilder().setVerified(Verified.newBuilder().setStream(stream)
-                .setByteCount(byteCount).setAlreadyPresent(alreadyPresent)).build());
+                .setByteCount(byteCount).setAlreadyPresent(alreadyPresent).setFileComplete(fileComplete)).build());
     }
 
     public static OutboundFrame failed(long stream, Reason reason, String message, boolean retryable) {

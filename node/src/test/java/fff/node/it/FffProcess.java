@@ -64,7 +64,23 @@ final class FffProcess implements AutoCloseable {
      * that take their home from elsewhere ({@code fff run --config FILE} reads {@code node.home}).
      */
     static FffProcess startWithoutHome(String name, List<String> jvmFlags, String... args) throws IOException {
-        List<String> cmd = new ArrayList<>();
+        return startWrapped(name, List.of(), jvmFlags, args);
+    }
+
+    /**
+     * As {@link #start(String, Path, List, String...)}, the command run behind {@code wrapper} (e.g. {@code ip netns
+     * exec NS}, to run the node inside a network namespace).
+     */
+    static FffProcess startIn(List<String> wrapper, String name, Path home, String... args) throws IOException {
+        List<String> withHome = new ArrayList<>(List.of(args));
+        withHome.add("--home");
+        withHome.add(home.toString());
+        return startWrapped(name, wrapper, List.of(), withHome.toArray(String[]::new));
+    }
+
+    private static FffProcess startWrapped(String name, List<String> wrapper, List<String> jvmFlags, String... args)
+            throws IOException {
+        List<String> cmd = new ArrayList<>(wrapper);
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-Dio.netty.leakDetectionLevel=paranoid");
         cmd.add("-Xmx512m");

@@ -67,6 +67,44 @@ class ResumeIT {
     }
 
     @Test
+    void aFileSentInPartsOverFourConnectionsResumesEachPartAfterTheSenderIsKilled(@TempDir Path dir)
+            throws Exception {
+        String senderId = Nodes.init(dir.resolve("a"));
+        String receiverId = Nodes.init(dir.resolve("b"));
+        Path out = dir.resolve("out");
+        Path partial = out.resolve(".large.bin.fff-partial");
+        Path ranges = out.resolve("..large.bin.fff-partial.fff-partial"); // per-part progress, every 64 MiB a part
+        try (FffProcess receiver = FffProcess.start("receiver", dir.resolve("b"), "receive", "--listen",
+                "127.0.0.1:0", "--dir", out.toString(), "--allow", senderId, "--reserve", "0")) {
+            int port = receiver.awaitListening();
+            String[] send = {"send", "--to", "127.0.0.1:" + port, "--peer-id", receiverId, "--connections", "4",
+                source.toString()};
+            try (FffProcess first = FffProcess.start("sender-1", dir.resolve("a"), send)) {
+                Nodes.awaitSize(ranges, 1, first, Duration.ofSeconds(60));
+                first.kill9();
+            }
+            assertFalse(Files.exists(out.resolve("large.bin")), "nothing at the final path before verification");
+            receiver.await("partials kept for resume");
+            assertTrue(Files.exists(partial) && Files.exists(ranges));
+            try (FffProcess second = FffProcess.start("sender-2", dir.resolve("a"), send)) {
+                assertEquals(0, second.waitFor(Duration.ofSeconds(120)), second.output());
+                String line = second.await("verified large.bin");
+                long overLink = Nodes.bytesOverLink(line);
+                assertTrue(line.contains("resumed at "), line);
+                // a part had passed its first 64 MiB checkpoint, and the others kept what they held at the kill
+                assertTrue(overLink <= SIZE - (64L << 20), "second run sent " + overLink + " of " + SIZE
+                        + " bytes: " + line);
+                second.assertNoLeaks();
+            }
+            assertEquals(-1L, Files.mismatch(source, out.resolve("large.bin")));
+            assertFalse(Files.exists(partial));
+            assertFalse(Files.exists(ranges));
+            receiver.stop();
+            receiver.assertNoLeaks();
+        }
+    }
+
+    @Test
     void receiverKilledMidFileLeavesNoFinalFileAndTheTransferCompletesAfterRestart(@TempDir Path dir)
             throws Exception {
         String senderId = Nodes.init(dir.resolve("a"));

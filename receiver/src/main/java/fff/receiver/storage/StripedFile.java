@@ -1,9 +1,9 @@
 package fff.receiver.storage;
 
 import fff.common.hash.ContentHasher;
+import fff.common.hash.FileDigests;
 import fff.common.paths.SafePaths;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -143,10 +143,10 @@ final class StripedFile {
         ContentHasher hasher = new ContentHasher();
         if (keepPresent) {
             try (FileChannel f = FileChannel.open(finalPath, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
-                hashRange(f, offset, end, hasher);
+                FileDigests.feedFrom(f, offset, hasher, end);
             }
         } else {
-            hashRange(ch, offset, resume, hasher);
+            FileDigests.feedFrom(ch, offset, hasher, resume);
         }
         return new StripeIncoming(this, offset, end, mtimeMillis, keepPresent, hasher);
     }
@@ -297,22 +297,5 @@ final class StripedFile {
     /** Holding this monitor, with the data it records already forced. */
     private void saveRanges() throws IOException {
         RangesFile.write(ranges, size, held, verified);
-    }
-
-    /** Feeds bytes [from, to) of {@code ch} to {@code hasher}. */
-    static void hashRange(FileChannel ch, long from, long to, ContentHasher hasher) throws IOException {
-        ByteBuffer buf = ByteBuffer.allocateDirect((int) Math.min(ContentHasher.BLOCK_SIZE, Math.max(1, to - from)));
-        long pos = from;
-        while (pos < to) {
-            buf.clear();
-            buf.limit((int) Math.min(buf.capacity(), to - pos));
-            int n = ch.read(buf, pos);
-            if (n < 0) {
-                throw new IOException("file ended at " + pos + " while hashing up to " + to);
-            }
-            buf.flip();
-            hasher.update(buf);
-            pos += n;
-        }
     }
 }
