@@ -353,7 +353,7 @@ big() { # big LINK METHOD RUN
         cmp -s "$SRC" "$out/payload.bin" || die "$m: the received file differs from the source ($out)"
         bytes=$SIZE_BYTES
       fi
-      mbit=$(awk -v b="$bytes" -v s="$ELAPSED" 'BEGIN{printf "%.1f", b * 8 / 1e6 / s}')
+      mbit=$(awk -v b="$bytes" -v s="$ELAPSED" 'BEGIN{printf "%.2f", b * 8 / 1e6 / s}')
       rm -rf -- "$out"
       ;;
   esac
@@ -384,7 +384,7 @@ small() { # small LINK METHOD RUN
     diff -rq "$SMALL" "$out/small" >"$WORK/diff.log" 2>&1 || die "small $m: received files differ: $(head -n 5 "$WORK/diff.log")"
     files=$NFILES
   fi
-  rate=$(awk -v f="$files" -v s="$ELAPSED" 'BEGIN{printf "%.0f", f / s}')
+  rate=$(awk -v f="$files" -v s="$ELAPSED" 'BEGIN{printf "%.2f", f / s}')
   rm -rf -- "$out"
   record "$link|small-$m" "$rate"
   log "$link small $m run $r: $files files in $ELAPSED s = $rate files/s$(capped_note) cc=$CC"
@@ -405,19 +405,24 @@ for link in $LINKS; do
 done
 
 # ---------------------------------------------------------------- report
-cell() { # cell KEY [DECIMALS] : median (and '*' when a run was stopped at CAP_S) or '-'
+med() { # med KEY : the median of KEY's runs, or nothing
   local runs
-  [ -n "${RES[$1]-}" ] || { printf -- '-'; return; }
+  [ -n "${RES[$1]-}" ] || return 0
   read -r -a runs <<<"${RES[$1]}"
-  printf '%s%s' "$(median "${runs[@]}" | awk -v d="${2:-1}" '{printf "%.*f", d, $1}')" "${CAPS[$1]+*}"
+  median "${runs[@]}"
 }
-ratio() { # ratio KEY_A KEY_B
+cell() { # cell KEY : the median (3 significant digits, '*' when a run was stopped at CAP_S) or '-'
+  local m
+  m=$(med "$1")
+  [ -n "$m" ] || { printf -- '-'; return; }
+  awk -v v="$m" 'BEGIN{ f = v >= 100 ? "%.0f" : (v >= 10 ? "%.1f" : "%.2f"); printf f, v }'
+  printf '%s' "${CAPS[$1]+*}"
+}
+ratio() { # ratio KEY_A KEY_B : from the unrounded medians
   local a b
-  a=$(cell "$1")
-  b=$(cell "$2")
-  a=${a%\*}
-  b=${b%\*}
-  if [ "$a" = - ] || [ "$b" = - ]; then printf -- '-'; else awk -v a="$a" -v b="$b" 'BEGIN{ if (b <= 0) print "-"; else if (a / b < 0.1) printf "%.2g", a / b; else printf "%.2f", a / b }'; fi
+  a=$(med "$1")
+  b=$(med "$2")
+  if [ -z "$a" ] || [ -z "$b" ]; then printf -- '-'; else awk -v a="$a" -v b="$b" 'BEGIN{ if (b <= 0) print "-"; else if (a / b < 0.1) printf "%.2g", a / b; else printf "%.2f", a / b }'; fi
 }
 {
   cpu=$(awk -F': *' '/^model name/{print $2; exit}' /proc/cpuinfo 2>/dev/null || true)
@@ -461,7 +466,7 @@ ratio() { # ratio KEY_A KEY_B
     echo
     for m in $SMALL_METHODS; do
       printf '| %s |' "$m"
-      for l in $LINKS; do printf ' %s |' "$(cell "$l|small-$m" 0)"; done
+      for l in $LINKS; do printf ' %s |' "$(cell "$l|small-$m")"; done
       echo
     done
     for v in plain tls; do
