@@ -9,8 +9,8 @@
 #   rsync         rsync -a over the same ssh
 #   fff-plain     `fff send --plain` to an `fff run` node in NS_B with node.listen 10.77.0.2:7700, plain: true
 #   fff-tls       `fff send` to a second node on 10.77.0.2:7701 (TLS 1.3, mutual auth: fff's default)
-# fff with the node's default settings (one connection; the sockets' congestion control is what the
-# namespace defaults to: cubic). FFF_SEND_ARGS is added to every `fff send` (e.g. a future congestion or
+# fff with its default settings (`fff send` without flags); the table shows the congestion control its
+# busiest socket really used (ss). FFF_SEND_ARGS is added to every timed `fff send` (e.g. a congestion or
 # connections flag). One SIZE_MB file, then NFILES files of FILE_KB KiB (rsync, fff-plain, fff-tls: files/s).
 #
 #   ops/bench/wan.sh                                      # the reference run: 3 links, 1 GiB, 1 run each
@@ -434,7 +434,7 @@ ratio() { # ratio KEY_A KEY_B : from the unrounded medians
   echo "large file: $SIZE_MB MiB (urandom); small files: $NFILES x $FILE_KB KiB; median of $REPEAT; Mbit = 10^6 bits"
   echo "* = stopped after CAP_S=$CAP_S s: the bytes (files) that had arrived / $CAP_S s. iperf3: ${IPERF_S} s, 1 stream, receiver's figure"
   echo "$(ssh -V 2>&1 | head -n 1); $(rsync --version | head -n 1 | awk '{print $1, $2, $3}'); $(iperf3 --version | head -n 1 | awk '{print $1, $2}'); $(java -version 2>&1 | head -n 1)"
-  echo "fff: default settings (1 connection)${FFF_SEND_ARGS:+, send args: $FFF_SEND_ARGS}; receiving node: fff run, node.listen $IP_B"
+  echo "fff: $JAR ($(java -jar "$WORK/fff.jar" --version 2>/dev/null | head -n 1)), send args: ${FFF_SEND_ARGS:-none (defaults)}; receiving node: fff run, node.listen $IP_B"
   echo
   printf '| Mbit/s |'
   for l in $LINKS; do printf ' %s ms %s %% |' "${l%%:*}" "${l#*:}"; done
