@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# lib.sh - shell helpers shared by the benchmark scripts in this folder (loopback.sh, ftp-local.sh,
+# lib.sh - shell helpers shared by the benchmark scripts in this folder (loopback.sh, ftp-local.sh, wan.sh,
 # transcode.sh). Not run on its own: each script sources it right after finding its folder,
 #   HERE=$(cd "$(dirname "$0")" && pwd)
 #   . "$HERE/lib.sh"
@@ -11,6 +11,7 @@
 #   SIZE_BYTES     mbps's file size
 #   WORK, KEEP     cleanup removes WORK unless KEEP=1 (then logs "$KEPT_LOG $WORK"; KEPT_LOG default "kept")
 #   on_stop        optional function: cleanup calls it first when the exit status is 143 (SIGTERM, watchdog)
+#   on_exit        optional function: cleanup calls it after stopping the groups, whatever the status
 
 prog=${0##*/} # the sourcing script's name, for messages
 
@@ -49,6 +50,7 @@ cleanup() { # the EXIT trap (set_traps): stop every group in PGIDS, remove WORK 
   trap - EXIT INT TERM
   [ "$rc" = 143 ] && declare -F on_stop >/dev/null && on_stop
   for g in "${PGIDS[@]-}"; do [ -n "$g" ] && stop_group "$g"; done
+  declare -F on_exit >/dev/null && on_exit
   if [ "$KEEP" = 1 ]; then
     log "${KEPT_LOG:-kept} $WORK"
   else

@@ -2,6 +2,7 @@ package fff.common.testing;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,7 +10,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -208,7 +208,7 @@ public final class WanLink implements AutoCloseable {
     }
 
     private Map<String, String> linkEnv(int rttMs, double lossPct) {
-        return Map.of("RTT_MS", Integer.toString(rttMs), "LOSS_PCT", String.format(Locale.ROOT, "%s", lossPct),
+        return Map.of("RTT_MS", Integer.toString(rttMs), "LOSS_PCT", BigDecimal.valueOf(lossPct).toPlainString(),
                 "RATE_MBIT", Integer.toString(rateMbit));
     }
 
