@@ -37,9 +37,10 @@ final class SendCommand implements Callable<Integer> {
     @Option(names = "--dir", paramLabel = "REMOTE_SUBDIR", description = "Subdirectory under the receiver's root")
     String remoteDir;
 
-    @Option(names = "--connections", paramLabel = "N", defaultValue = "1",
-            description = "TCP connections to use (default: ${DEFAULT-VALUE})")
-    int connections;
+    @Option(names = "--connections", paramLabel = "N|auto", defaultValue = "auto",
+            description = "TCP connections to use, or auto: start with two and add one while throughput grows "
+                    + "(default: ${DEFAULT-VALUE})")
+    String connections;
 
     @Option(names = "--congestion", paramLabel = "NAME",
             description = "TCP congestion control of the connections: bbr, cubic, another the kernel has, or system "
@@ -90,7 +91,17 @@ final class SendCommand implements Callable<Integer> {
             System.err.println("fff: --" + e.getMessage());
             return 2;
         }
-        try (PeerClient client = new PeerClient(target, identity, connections)) {
+        int n;
+        try {
+            n = "auto".equals(connections) ? PeerClient.AUTO : Integer.parseInt(connections);
+        } catch (NumberFormatException e) {
+            n = -1;
+        }
+        if (n < 1 && n != PeerClient.AUTO) {
+            System.err.println("fff: --connections: '" + connections + "' is not a number of at least 1, or auto");
+            return 2;
+        }
+        try (PeerClient client = new PeerClient(target, identity, n)) {
             return new SendRun(client, plan, System.out, System.err, System.console() != null, true, transcode).run();
         }
     }

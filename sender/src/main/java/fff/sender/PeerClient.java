@@ -56,7 +56,10 @@ public final class PeerClient implements AutoCloseable {
 
     private final PeerTarget target;
     private final NodeIdentity identity;
+    /** Connections asked for, or {@link #AUTO}. */
     private final int connections;
+    /** With {@link #AUTO}: decides how many connections to keep open; else null. */
+    private final ConnectionTuner tuner;
     private final EventLoopGroup group;
     private final ExecutorService disk;
     private final Bootstrap bootstrap;
@@ -81,6 +84,10 @@ public final class PeerClient implements AutoCloseable {
     private TransferException fatal;
     private boolean closed;
 
+    /** {@code connections: auto}: grown while throughput grows (see {@link ConnectionTuner}). */
+    public static final int AUTO = 0;
+    private static final long TUNE_EVERY_MILLIS = 2_000;
+
     public PeerClient(PeerTarget target, NodeIdentity identity, int connections) throws IOException {
         this(target, identity, connections, null);
     }
@@ -89,15 +96,17 @@ public final class PeerClient implements AutoCloseable {
     public PeerClient(PeerTarget target, NodeIdentity identity, int connections, ConnectionListener listener)
             throws IOException {
         this.listener = listener;
-        if (connections < 1) {
-            throw new IllegalArgumentException("connections must be >= 1, got " + connections);
+        if (connections < 1 && connections != AUTO) {
+            throw new IllegalArgumentException("connections must be >= 1 or AUTO, got " + connections);
         }
         this.target = target;
         this.identity = identity;
         this.connections = connections;
-        this.group = Transports.group(Math.min(connections, Runtime.getRuntime().availableProcessors()), "fff-send");
+        this.tuner = connections == AUTO ? new ConnectionTuner() : null;
+        int most = connections == AUTO ? ConnectionTuner.MAX : connections;
+        this.group = Transports.group(Math.min(most, Runtime.getRuntime().availableProcessors()), "fff-send");
         AtomicInteger n = new AtomicInteger();
-        this.disk = Executors.newFixedThreadPool(Math.max(2, Math.min(4, connections * 2)), r -> {
+        this.disk = Executors.newFixedThreadPool(Math.max(2, Math.min(4, most * 2)), r -> {
             Thread t = new Thread(r, "fff-send-disk-" + n.incrementAndGet());
             t.setDaemon(true);
             return t;
@@ -124,6 +133,33 @@ public final class PeerClient implements AutoCloseable {
                                 traffic, cc.used()));
                     }
                 });
+        if (tuner != null) {
+            group.scheduleAtFixedRate(this::tune, TUNE_EVERY_MILLIS, TUNE_EVERY_MILLIS, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** Connections to keep open now: as asked, or what the tuner has grown to. */
+    private int limit() {
+        return tuner == null ? connections : tuner.limit();
+    }
+
+    private boolean busy() {
+        return !queue.isEmpty() || inFlight.values().stream().anyMatch(used -> used > 0);
+    }
+
+    /** {@code auto}: one look at the throughput; opens another connection when the tuner says so. */
+    private synchronized void tune() {
+        if (closed) {
+            return;
+        }
+        int before = tuner.limit();
+        int now = tuner.tick(new ConnectionTuner.PeriodSample(System.nanoTime(), traffic.sentBytes(), busy(),
+                inFlight.size()));
+        if (now > before) {
+            LOG.info("connections to {}: {} now (payload {} Mbit/s with {})", target.address(), now,
+                    Math.round(tuner.baseline() * 8 / 1e6), before);
+            dispatch();
+        }
     }
 
     public PeerTarget target() {
@@ -299,7 +335,7 @@ public final class PeerClient implements AutoCloseable {
         List<Transfer> waiting = new ArrayList<>();
         while (free > 0 && !queue.isEmpty()) {
             Transfer t = queue.poll();
-            int parts = stripeable(t) ? Striping.partsFor(t.size, connections) : 1;
+            int parts = stripeable(t) ? Striping.partsFor(t.size, partsWanted()) : 1;
             if (parts > 1) {
                 t.attempts++;
                 t.startedNanos = System.nanoTime();
@@ -325,16 +361,20 @@ public final class PeerClient implements AutoCloseable {
         for (int i = waiting.size() - 1; i >= 0; i--) {
             queue.addFirst(waiting.get(i));
         }
-        boolean busy = !queue.isEmpty() || inFlight.values().stream().anyMatch(used -> used > 0);
-        if (busy && !reconnectScheduled && inFlight.size() + connecting < connections) {
+        if (busy() && !reconnectScheduled && inFlight.size() + connecting < limit()) {
             connect();
         }
     }
 
     /** A whole file worth sending in parts: several connections asked for, and a receiver that takes parts. */
     private boolean stripeable(Transfer t) {
-        return t.kind == Transfer.Kind.FILE && t.stripe == null && connections > 1
-                && Striping.partsFor(t.size, connections) > 1 && inFlight.keySet().stream().anyMatch(SenderSession::stripes);
+        return t.kind == Transfer.Kind.FILE && t.stripe == null && Striping.partsFor(t.size, partsWanted()) > 1
+                && inFlight.keySet().stream().anyMatch(SenderSession::stripes);
+    }
+
+    /** Parts a large file is split into: one per connection asked for; with auto, more than start, to grow into. */
+    private int partsWanted() {
+        return tuner == null ? connections : ConnectionTuner.PARTS;
     }
 
     /** The connection with a free stream and the fewest streams for {@code t}; for a part, one without its siblings. */
@@ -477,7 +517,7 @@ public final class PeerClient implements AutoCloseable {
         @Override
         public void rttSample(long nanos) {
             if (traffic.firstBufferCheck()) {
-                String advice = buffers.advice(true, nanos, connections);
+                String advice = buffers.advice(true, nanos, limit());
                 if (advice != null) {
                     LOG.info("sending to {}: {}", target.address(), advice);
                 }

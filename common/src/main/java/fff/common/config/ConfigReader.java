@@ -188,10 +188,22 @@ final class ConfigReader {
                 peer,
                 id == null ? null : nodeId(m.key("id"), id),
                 m.bool("plain", node.plain()),
-                m.integer("connections", Destination.DEFAULT_CONNECTIONS),
+                connections(m),
                 ftp,
                 local,
                 m.text("congestion"));
+    }
+
+    /** Key {@code connections}: a number of at least 1, or {@code auto} (the default). */
+    private static int connections(YamlMapping m) {
+        if (!m.has("connections") || "auto".equals(m.text("connections"))) {
+            return Destination.AUTO_CONNECTIONS;
+        }
+        int n = m.integer("connections", Destination.AUTO_CONNECTIONS);
+        if (n < 1) {
+            throw new IllegalArgumentException(m.key("connections") + ": '" + n + "' must be at least 1, or auto");
+        }
+        return n;
     }
 
     /** Key {@code ftp} with its {@code password-env}, {@code password-file}, {@code ca-file}, {@code active}. */

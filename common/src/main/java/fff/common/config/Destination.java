@@ -19,8 +19,9 @@ import java.util.regex.Pattern;
  * @param id          key {@code id} (peers only): the node ID the peer must present. Null: not pinned (and
  *                    the name cannot be used in {@code receive.allow})
  * @param plain       key {@code plain} (peers only): plain TCP instead of TLS. Default: {@code node.plain}
- * @param connections key {@code connections} (peers only): TCP connections to open, at least 1. Default
- *                    {@link #DEFAULT_CONNECTIONS}
+ * @param connections key {@code connections} (peers only): TCP connections to open, at least 1, or
+ *                    {@code auto} ({@link #AUTO_CONNECTIONS}, the default): start with two and add one while
+ *                    throughput grows with it
  * @param ftp         key {@code ftp}: an {@code ftp://} or {@code ftps://} folder, with keys {@code password-env},
  *                    {@code password-file}, {@code ca-file} and {@code active} beside it
  * @param local       key {@code local}: a folder on this machine (another disk, a mounted device); files land
@@ -39,7 +40,8 @@ public record Destination(
         Path local,
         String congestion) {
 
-    public static final int DEFAULT_CONNECTIONS = 1;
+    /** {@code connections: auto}, the default: the node opens more while throughput grows with them. */
+    public static final int AUTO_CONNECTIONS = 0;
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]+");
 
@@ -56,9 +58,9 @@ public record Destination(
             throw new IllegalArgumentException("destinations." + name + ": give exactly one of peer, ftp, local"
                     + (given == 0 ? "" : " (got " + given + ")"));
         }
-        if (connections < 1) {
+        if (connections < 1 && connections != AUTO_CONNECTIONS) {
             throw new IllegalArgumentException(
-                    "destinations." + name + ".connections: '" + connections + "' must be at least 1");
+                    "destinations." + name + ".connections: '" + connections + "' must be at least 1, or auto");
         }
         if (peer == null && id != null) {
             throw new IllegalArgumentException("destinations." + name + ".id: only a peer destination has an id");
@@ -75,17 +77,17 @@ public record Destination(
 
     /** A peer destination with defaults: TLS unless {@code plain}, one connection. */
     public static Destination peer(String name, HostPort peer, NodeId id, boolean plain) {
-        return new Destination(name, peer, id, plain, DEFAULT_CONNECTIONS, null, null, null);
+        return new Destination(name, peer, id, plain, AUTO_CONNECTIONS, null, null, null);
     }
 
     /** An FTP destination. */
     public static Destination ftp(String name, FtpLocation ftp) {
-        return new Destination(name, null, null, false, DEFAULT_CONNECTIONS, ftp, null, null);
+        return new Destination(name, null, null, false, AUTO_CONNECTIONS, ftp, null, null);
     }
 
     /** A local folder destination. */
     public static Destination local(String name, Path folder) {
-        return new Destination(name, null, null, false, DEFAULT_CONNECTIONS, null, folder, null);
+        return new Destination(name, null, null, false, AUTO_CONNECTIONS, null, folder, null);
     }
 
     public Kind kind() {

@@ -116,7 +116,7 @@ class NodeConfigErrorTest {
                 error("destinations: {x: {peer: \"a:1\", id: nope}}\n"));
         assertEquals("destinations.x.peer: 'a' is not HOST:PORT", error("destinations: {x: {peer: a}}\n"));
         assertEquals("destinations.x.peer: 'a:0' has port 0", error("destinations: {x: {peer: \"a:0\"}}\n"));
-        assertEquals("destinations.x.connections: '0' must be at least 1",
+        assertEquals("destinations.x.connections: '0' must be at least 1, or auto",
                 error("destinations: {x: {peer: \"a:1\", connections: 0}}\n"));
         assertEquals("destinations.x.connections: 'many' is not a whole number",
                 error("destinations: {x: {peer: \"a:1\", connections: many}}\n"));

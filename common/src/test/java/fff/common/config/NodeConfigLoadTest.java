@@ -44,7 +44,7 @@ class NodeConfigLoadTest {
         assertEquals(new HostPort("siteb.example", 7700), siteB.peer());
         assertEquals(NodeId.parse(ZEROS), siteB.id());
         assertFalse(siteB.plain());
-        assertEquals(1, siteB.connections());
+        assertEquals(Destination.AUTO_CONNECTIONS, siteB.connections(), "default: auto");
         assertNull(siteB.congestion(), "default: bbr where the kernel has it");
         Destination siteA = c.destinations().get("siteA");
         assertEquals(new HostPort("2001:db8::1", 7700), siteA.peer());
@@ -84,6 +84,8 @@ class NodeConfigLoadTest {
                 receive: {root: /in, allow-any: true}
                 destinations:
                   b: {peer: "b.example:7700"}
+                  c: {peer: "c.example:7700", connections: auto}
+                  d: {peer: "d.example:7700", connections: 3}
                 """);
         assertEquals(new HostPort("::", 7700), c.node().listen());
         ReceiveSection r = c.receive();
@@ -94,7 +96,9 @@ class NodeConfigLoadTest {
         Destination b = c.destinations().get("b");
         assertNull(b.id());
         assertFalse(b.plain());
-        assertEquals(1, b.connections());
+        assertEquals(Destination.AUTO_CONNECTIONS, b.connections());
+        assertEquals(Destination.AUTO_CONNECTIONS, c.destinations().get("c").connections());
+        assertEquals(3, c.destinations().get("d").connections());
     }
 
     @Test

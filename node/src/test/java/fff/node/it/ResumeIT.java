@@ -41,7 +41,8 @@ class ResumeIT {
         try (FffProcess receiver = FffProcess.start("receiver", dir.resolve("b"), "receive", "--listen",
                 "127.0.0.1:0", "--dir", out.toString(), "--allow", senderId, "--reserve", "0")) {
             int port = receiver.awaitListening();
-            String[] send = {"send", "--to", "127.0.0.1:" + port, "--peer-id", receiverId, source.toString()};
+            String[] send = {"send", "--to", "127.0.0.1:" + port, "--peer-id", receiverId, "--connections", "1",
+                source.toString()};
             try (FffProcess first = FffProcess.start("sender-1", dir.resolve("a"), send)) {
                 Nodes.awaitSize(partial, KILL_AT, first, Duration.ofSeconds(60));
                 first.kill9();
@@ -80,7 +81,7 @@ class ResumeIT {
             String[] send = {"send", "--to", "127.0.0.1:" + port, "--peer-id", receiverId, "--connections", "4",
                 source.toString()};
             try (FffProcess first = FffProcess.start("sender-1", dir.resolve("a"), send)) {
-                Nodes.awaitSize(ranges, 1, first, Duration.ofSeconds(60));
+                awaitHeld(ranges, 64L << 20, first);
                 first.kill9();
             }
             assertFalse(Files.exists(out.resolve("large.bin")), "nothing at the final path before verification");
@@ -133,10 +134,37 @@ class ResumeIT {
         assertFalse(Files.exists(partial));
     }
 
+    /**
+     * Waits until the receiver's per-part record ({@code held START END} lines) says at least {@code bytes} are
+     * held: it is written at each part's 64 MiB checkpoint.
+     */
+    private static void awaitHeld(Path ranges, long bytes, FffProcess watched) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        long held = 0;
+        while (System.nanoTime() < deadline) {
+            held = 0;
+            try {
+                for (String line : Files.readAllLines(ranges)) {
+                    String[] f = line.split(" ");
+                    if (f.length == 3 && f[0].equals("held")) {
+                        held += Long.parseLong(f[2]) - Long.parseLong(f[1]);
+                    }
+                }
+            } catch (java.nio.file.NoSuchFileException notYet) {
+                // not written yet, or being replaced
+            }
+            if (held >= bytes) {
+                return;
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError(ranges + " held only " + held + " bytes; output:\n" + watched.output());
+    }
+
     private static FffProcess startSenderWhenListening(FffProcess receiver, Path dir, int port, String receiverId)
             throws Exception {
         receiver.awaitListening();
         return FffProcess.start("sender", dir.resolve("a"), List.of(), "send", "--to", "127.0.0.1:" + port,
-                "--peer-id", receiverId, source.toString());
+                "--peer-id", receiverId, "--connections", "1", source.toString());
     }
 }

@@ -142,16 +142,17 @@ class WebApiIT {
             JsonNode out = peer(aPeers, "siteB", "out");
             assertTrue(out.path("online").asBoolean(), out.toString());
             assertEquals("127.0.0.1:" + s.port, out.path("address").asText());
-            assertEquals(1, out.path("connections").asInt(), out.toString());
+            int open = out.path("connections").asInt();
+            assertTrue(open >= 1 && open <= 16, "connections: auto opens a few: " + out);
             assertTrue(out.path("rttMillis").isNumber() && out.path("rttMillis").asDouble() > 0, out.toString());
             assertTrue(out.path("sentBytes").asLong() >= total, out.toString());
             assertEquals(0, out.path("resumes").asLong(), out.toString());
             // the default: bbr where the kernel has it, read back from the socket
             String cc = Files.readString(Path.of("/proc/sys/net/ipv4/tcp_available_congestion_control")).contains("bbr")
                     ? "bbr" : Files.readString(Path.of("/proc/sys/net/ipv4/tcp_congestion_control")).trim();
-            assertEquals(1, out.path("congestion").path(cc).asInt(), out.toString());
+            assertEquals(open, out.path("congestion").path(cc).asInt(), out.toString());
             assertTrue(metrics.contains("fff_peer_congestion_connections{algorithm=\"" + cc
-                    + "\",direction=\"out\",peer=\"siteB\"} 1.0"), metrics);
+                    + "\",direction=\"out\",peer=\"siteB\"} "), metrics);
 
             Matcher web = Pattern.compile("page on http://([^/]+)/").matcher(b.await("page on http://"));
             assertTrue(web.find());

@@ -43,6 +43,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class FtpSource implements AutoCloseable {
 
+    /** Logins tried when the server answers 421 (at its session limit), pausing longer each time. */
+    private static final int BUSY_LOGINS = 4;
+    private static final long BUSY_LOGIN_PAUSE_MILLIS = 250;
+
     private static final Logger LOG = LoggerFactory.getLogger(FtpSource.class);
     /** Suffix of a pull in progress; the staging folder is never watched, but the name says what it is. */
     static final String PARTIAL = ".fff-partial";
@@ -268,8 +272,22 @@ public final class FtpSource implements AutoCloseable {
         if (session != null && !session.alive()) {
             closeSession();
         }
-        if (session == null) {
-            session = connector.open();
+        for (int attempt = 1; session == null; attempt++) {
+            try {
+                session = connector.open();
+            } catch (FtpProblem e) {
+                // 421 at login: the server is at its session limit. A device that allows one session (or a server
+                // with max_per_ip) may still count the one just closed for a moment: ask again a little later.
+                if (e.replyCode() != 421 || attempt == BUSY_LOGINS) {
+                    throw e;
+                }
+                try {
+                    Thread.sleep(BUSY_LOGIN_PAUSE_MILLIS * attempt);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
         }
         return session;
     }
