@@ -1,6 +1,7 @@
 package fff.common.config;
 
 import fff.common.identity.NodeId;
+import fff.common.rate.RateSchedule;
 import fff.common.wire.HostPort;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -24,6 +25,8 @@ import java.util.regex.Pattern;
  *                    {@code password-file}, {@code ca-file} and {@code active} beside it
  * @param local       key {@code local}: a folder on this machine (another disk, a mounted device); files land
  *                    there with the landing area's discipline (partial name, hash, fsync, rename)
+ * @param rate        key {@code rate}: the most this node sends there, over all connections, as a constant rate
+ *                    or a weekly {@link RateSchedule}; within {@code node.rate}. Default (when null) unlimited
  */
 public record Destination(
         String name,
@@ -32,7 +35,8 @@ public record Destination(
         boolean plain,
         int connections,
         FtpLocation ftp,
-        Path local) {
+        Path local,
+        RateSchedule rate) {
 
     public static final int DEFAULT_CONNECTIONS = 1;
 
@@ -42,6 +46,7 @@ public record Destination(
     public enum Kind { PEER, FTP, LOCAL }
 
     public Destination {
+        rate = rate == null ? RateSchedule.UNLIMITED : rate;
         if (name == null || !NAME.matcher(name).matches()) {
             throw new IllegalArgumentException("destinations." + name
                     + ": a destination name may only have letters, digits, '.', '_' and '-'");
@@ -65,17 +70,17 @@ public record Destination(
 
     /** A peer destination with defaults: TLS unless {@code plain}, one connection. */
     public static Destination peer(String name, HostPort peer, NodeId id, boolean plain) {
-        return new Destination(name, peer, id, plain, DEFAULT_CONNECTIONS, null, null);
+        return new Destination(name, peer, id, plain, DEFAULT_CONNECTIONS, null, null, null);
     }
 
     /** An FTP destination. */
     public static Destination ftp(String name, FtpLocation ftp) {
-        return new Destination(name, null, null, false, DEFAULT_CONNECTIONS, ftp, null);
+        return new Destination(name, null, null, false, DEFAULT_CONNECTIONS, ftp, null, null);
     }
 
     /** A local folder destination. */
     public static Destination local(String name, Path folder) {
-        return new Destination(name, null, null, false, DEFAULT_CONNECTIONS, null, folder);
+        return new Destination(name, null, null, false, DEFAULT_CONNECTIONS, null, folder, null);
     }
 
     public Kind kind() {
