@@ -4,6 +4,7 @@ import fff.common.identity.NodeId;
 import fff.common.identity.NodeIdentity;
 import fff.common.identity.TlsContexts;
 import fff.common.peers.PeerTraffic;
+import fff.common.rate.RateLimiter;
 import fff.common.wire.FrameDecoder;
 import fff.common.wire.FrameEncoder;
 import fff.common.wire.Transports;
@@ -44,6 +45,9 @@ import org.slf4j.LoggerFactory;
  * receiver never makes the client give up: queued transfers fail as retryable, the listener hears that the
  * peer is offline, and the owner decides when to {@link #probe()} again; the owner also does the retrying.
  *
+ * <p>All connections send under one {@link RateLimiter}: the client is one destination, and its rate limit
+ * holds over all of them together.
+ *
  * <p>Bookkeeping is guarded by {@code this}; the sessions' event loops call in briefly and never block.
  */
 public final class PeerClient implements AutoCloseable {
@@ -59,6 +63,7 @@ public final class PeerClient implements AutoCloseable {
     private final SessionOwner owner = new SessionOwner();
     private final ConnectionListener listener; // null: one-shot mode (fff send)
     private final PeerTraffic traffic = new PeerTraffic();
+    private final RateLimiter rate;
 
     private final ArrayDeque<Transfer> queue = new ArrayDeque<>();
     private final Map<SenderSession, Integer> inFlight = new HashMap<>();
@@ -78,7 +83,14 @@ public final class PeerClient implements AutoCloseable {
     /** A client in persistent mode when {@code listener} is not null (see the class comment). */
     public PeerClient(PeerTarget target, NodeIdentity identity, int connections, ConnectionListener listener)
             throws IOException {
+        this(target, identity, connections, listener, RateLimiter.unlimited());
+    }
+
+    /** As above, sending no faster than {@code rate} allows over all connections. */
+    public PeerClient(PeerTarget target, NodeIdentity identity, int connections, ConnectionListener listener,
+            RateLimiter rate) throws IOException {
         this.listener = listener;
+        this.rate = rate;
         if (connections < 1) {
             throw new IllegalArgumentException("connections must be >= 1, got " + connections);
         }
@@ -108,7 +120,7 @@ public final class PeerClient implements AutoCloseable {
                         p.addLast("encoder", FrameEncoder.INSTANCE);
                         p.addLast("idle", new IdleStateHandler(60, 15, 0));
                         p.addLast("session", new SenderSession(owner, disk, identity.id(), target.plain(),
-                                traffic));
+                                traffic, rate));
                     }
                 });
     }
