@@ -265,7 +265,7 @@ final class NodeRuntime implements AutoCloseable {
     private void startWeb() throws IOException {
         String token = UiToken.loadOrCreate(cfg.node().home());
         try {
-            HostPort at = web.start(cfg.web().listen(), new EngineControl(engine), this::peers,
+            HostPort at = web.start(cfg.web().listen(), new EngineControl(engine), this::peers, fff.common.rate.RateControl.NONE,
                     new NodeInfo(identity.id().toString(), Version.current(), System.currentTimeMillis(),
                             journal::bytesOnDisk), token, metrics);
             webAt = at;
