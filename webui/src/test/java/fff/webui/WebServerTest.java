@@ -236,7 +236,8 @@ class WebServerTest {
 
         Reply reset = mutate("DELETE", "/api/rates/destinations/siteB", null);
         assertEquals(200, reset.status(), reset.text());
-        assertEquals("[\"08:00-18:00 Mon-Fri 200M\",\"otherwise unlimited\"]", reset.json().path("schedule").toString());
+        assertEquals("[\"08:00-18:00 Mon-Fri 200M\",\"otherwise unlimited\"]",
+                reset.json().path("schedule").toString());
         assertFalse(reset.json().path("changedAtRunTime").asBoolean());
     }
 

@@ -62,7 +62,8 @@ public record RateSchedule(List<Window> windows, Rate otherwise) {
         public Window {
             days = Set.copyOf(days);
             if (days.isEmpty() || from < 0 || from >= DAY_MINUTES || to <= 0 || to > DAY_MINUTES || from == to) {
-                throw new IllegalArgumentException("window " + days + " " + from + "-" + to + " is empty or out of range");
+                throw new IllegalArgumentException(
+                        "window " + days + " " + from + "-" + to + " is empty or out of range");
             }
         }
 
@@ -308,7 +309,10 @@ public record RateSchedule(List<Window> windows, Rate otherwise) {
         return String.format(Locale.ROOT, "%02d:%02d", minute / 60, minute % 60);
     }
 
-    /** {@code daily}, or runs of three or more days as ranges: {@code Mon-Fri}, {@code Sat,Sun}, {@code Mon,Wed-Fri}. */
+    /**
+     * {@code daily}, or runs of three or more days as ranges, others listed: {@code Mon-Fri}, {@code Sat,Sun},
+     * {@code Mon,Wed-Fri}.
+     */
     private static String dayList(Set<DayOfWeek> days) {
         if (days.size() == 7) {
             return "daily";

@@ -33,8 +33,8 @@ class NodeConfigErrorTest {
         assertEquals("receive.alow: unknown key (known: root, allow, allow-any, reserve, stale-partials, group)",
                 error("receive:\n  root: /in\n  alow: [x]\n"));
         assertEquals("destinations.siteB.ip: unknown key "
-                        + "(known: peer, id, plain, connections, ftp, password-env, password-file, ca-file, active, local, "
-                        + "rate)",
+                        + "(known: peer, id, plain, connections, ftp, password-env, password-file, ca-file, active, "
+                        + "local, rate)",
                 error("destinations:\n  siteB: {peer: \"b:1\", ip: 1}\n"));
     }
 

@@ -62,7 +62,8 @@ class RateScheduleTest {
                 "otherwise 50M");
         assertEquals(List.of(
                 new RateSchedule.Window(EnumSet.range(DayOfWeek.MONDAY, DayOfWeek.FRIDAY), 480, 1080, M200),
-                new RateSchedule.Window(EnumSet.of(DayOfWeek.SATURDAY, DayOfWeek.SUNDAY), 0, 1440, new Rate(500_000_000)),
+                new RateSchedule.Window(EnumSet.of(DayOfWeek.SATURDAY, DayOfWeek.SUNDAY), 0, 1440,
+                        new Rate(500_000_000)),
                 new RateSchedule.Window(EnumSet.allOf(DayOfWeek.class), 1320, 360, new Rate(1_000_000_000))),
                 s.windows());
         assertEquals(new Rate(50_000_000), s.otherwise());
