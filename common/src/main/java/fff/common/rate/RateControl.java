@@ -9,7 +9,7 @@ import java.util.concurrent.CompletableFuture;
  * named by its config name; {@code null} names the node-wide limit.
  *
  * <p>Thread-safe; reads answer at once. A change is kept (journalled) before it takes effect, so its future
- * completes once both happened; it fails with {@link JobControl.NotFoundException} for an unknown destination.
+ * completes once both happened. An unknown destination is refused with {@link JobControl.NotFoundException}.
  */
 public interface RateControl {
 
@@ -31,33 +31,4 @@ public interface RateControl {
             destinations = List.copyOf(destinations);
         }
     }
-
-    /** A node without limits that refuses changes (tests of other parts of the web UI). */
-    RateControl NONE = new RateControl() {
-        private final RateStatus none = new RateStatus(null, List.of("unlimited"), 0, null, null, false,
-                List.of("unlimited"));
-
-        @Override
-        public Rates rates() {
-            return new Rates(none, List.of());
-        }
-
-        @Override
-        public RateStatus status(String destination) {
-            if (destination != null) {
-                throw new JobControl.NotFoundException("no destination '" + destination + "'");
-            }
-            return none;
-        }
-
-        @Override
-        public CompletableFuture<RateStatus> set(String destination, RateSchedule schedule) {
-            return CompletableFuture.failedFuture(new IllegalArgumentException("this node has no rate limits"));
-        }
-
-        @Override
-        public CompletableFuture<RateStatus> reset(String destination) {
-            return set(destination, null);
-        }
-    };
 }

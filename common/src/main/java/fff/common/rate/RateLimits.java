@@ -26,7 +26,7 @@ public final class RateLimits implements RateControl {
          */
         CompletableFuture<Void> save(String scope, List<String> lines, Runnable apply);
 
-        /** Keeps nothing: changes last until the process ends ({@code fff send}, tests). */
+        /** Keeps nothing: changes last until the process ends (tests). */
         Store NONE = (scope, lines, apply) -> {
             apply.run();
             return CompletableFuture.completedFuture(null);
