@@ -24,6 +24,9 @@ import fff.common.journal.JournalOptions;
 import fff.common.journal.ReplayStats;
 import fff.common.metrics.MetricNames;
 import fff.common.peers.PeerStatus;
+import fff.common.rate.RateLimits;
+import fff.common.rate.RateSchedule;
+import fff.common.rate.RateStatus;
 import fff.common.transcode.FfmpegTools;
 import fff.common.transcode.MediaException;
 import fff.common.wire.HostPort;
@@ -91,6 +94,8 @@ final class NodeRuntime implements AutoCloseable {
     private final ScheduledExecutorService watchTimer;
     private Journal journal;
     private JobEngine engine;
+    /** The node's and each destination's rate limiter; run-time changes go through the job engine's journal. */
+    private RateLimits rates;
     private PeerServer server;
     private boolean stopped;
     private FileChannel lockChannel;
@@ -154,6 +159,7 @@ final class NodeRuntime implements AutoCloseable {
         out.println("journal " + journal.dir() + ": replayed " + replay.delivered() + " events in "
                 + replay.elapsed().toMillis() + " ms" + (replay.skipped() > 0 ? ", skipped " + replay.skipped()
                 + " unreadable" : ""));
+        startRates(db);
 
         findFfmpeg();
         Transcoding transcoding = ffmpeg != null ? Transcoding.of(ffmpeg, cfg.profiles())
@@ -164,11 +170,13 @@ final class NodeRuntime implements AutoCloseable {
                 // one attempt per job start: the job db retries with backoff and journals each attempt
                 PeerTarget target = new PeerTarget(d.peer(), d.plain(), d.id(), d.id() == null ? known : null, 1, 0,
                         d.congestion());
-                movers.put(d.name(), new PeerMover(d.name(), target, identity, d.connections(), transcoding));
+                movers.put(d.name(), new PeerMover(d.name(), target, identity, d.connections(), transcoding,
+                        rates.limiter(d.name())));
             } else {
                 // both sides of a profile run here, then the result is delivered like any file
-                Mover plain = d.kind() == Destination.Kind.LOCAL ? new LocalMover(d.name(), d.local())
-                        : new FtpMover(d.name(), d.ftp(), System::getenv);
+                Mover plain = d.kind() == Destination.Kind.LOCAL
+                        ? new LocalMover(d.name(), d.local(), rates.limiter(d.name()))
+                        : new FtpMover(d.name(), d.ftp(), System::getenv, rates.limiter(d.name()));
                 movers.put(d.name(), new LocalTranscodeMover(plain, transcoding,
                         cfg.node().home().resolve("work").resolve(d.name())));
             }
@@ -220,6 +228,34 @@ final class NodeRuntime implements AutoCloseable {
         }
     }
 
+    /**
+     * The rate limits from the config, with the changes made at run time (replayed from the journal) on top; a
+     * change is journalled by the job engine, which then applies it.
+     */
+    private void startRates(JobDb db) {
+        Map<String, RateSchedule> schedules = new LinkedHashMap<>();
+        cfg.destinations().values().forEach(d -> schedules.put(d.name(), d.rate()));
+        rates = new RateLimits(cfg.node().rate(), schedules,
+                (scope, lines, apply) -> engine.setRate(scope, lines, apply));
+        db.rateOverrides().forEach((scope, lines) -> {
+            try {
+                rates.restore(scope, lines);
+            } catch (IllegalArgumentException e) {
+                LOG.warn("rate limit of {} set at run time is not restored: {}", scope.isEmpty() ? "the node" : scope,
+                        e.getMessage());
+            }
+        });
+        List<RateStatus> limits = new ArrayList<>(List.of(rates.rates().node()));
+        limits.addAll(rates.rates().destinations());
+        for (RateStatus r : limits) {
+            if (r.changedAtRunTime() || !r.schedule().equals(RateSchedule.UNLIMITED.lines())) {
+                out.println("rate limit " + (r.name() == null ? "of the node" : r.name()) + ": "
+                        + String.join("; ", r.schedule()) + (r.changedAtRunTime() ? " (set at run time; the config "
+                        + "says " + String.join("; ", r.config()) + ")" : ""));
+            }
+        }
+    }
+
     /** A source's link to the journal: what became of a remote file, and the job that sends a pulled one on. */
     private final class PullRelay implements FtpSource.Relay {
         private final SourceRule rule;
@@ -266,7 +302,7 @@ final class NodeRuntime implements AutoCloseable {
     private void startWeb() throws IOException {
         String token = UiToken.loadOrCreate(cfg.node().home());
         try {
-            HostPort at = web.start(cfg.web().listen(), new EngineControl(engine), this::peers,
+            HostPort at = web.start(cfg.web().listen(), new EngineControl(engine), this::peers, rates,
                     new NodeInfo(identity.id().toString(), Version.current(), System.currentTimeMillis(),
                             journal::bytesOnDisk), token, metrics);
             webAt = at;

@@ -3,6 +3,9 @@ package fff.node;
 import fff.common.identity.KnownPeers;
 import fff.common.identity.NodeId;
 import fff.common.identity.NodeIdentity;
+import fff.common.rate.Rate;
+import fff.common.rate.RateLimiter;
+import fff.common.rate.RateSchedule;
 import fff.common.transcode.FfmpegTools;
 import fff.common.transcode.MediaException;
 import fff.common.transcode.Profile;
@@ -56,6 +59,11 @@ final class SendCommand implements Callable<Integer> {
                     + "here and at the receiver. The stored name takes the profile's extension. Not resumed.")
     String profile;
 
+    @Option(names = "--rate", paramLabel = "RATE",
+            description = "Send no faster than this over all connections: 200M or 200Mbit/s (bits per second), "
+                    + "25MB/s (bytes), unlimited (default)")
+    String rate;
+
     @Parameters(arity = "1..*", paramLabel = "PATH", description = "Files or directories to send")
     List<Path> paths;
 
@@ -64,6 +72,14 @@ final class SendCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        RateLimiter limiter;
+        try {
+            limiter = RateLimiter.of(RateSchedule.constant(rate == null ? Rate.UNLIMITED : Rate.parse("--rate", rate)),
+                    null);
+        } catch (IllegalArgumentException e) {
+            System.err.println("fff: " + e.getMessage());
+            return 2;
+        }
         NodeIdentity identity = NodeIdentity.loadOrCreate(home.resolve());
         SendPlan plan = SendPlan.of(paths, remoteDir);
         SendRun.Transcode transcode = null;
@@ -101,7 +117,7 @@ final class SendCommand implements Callable<Integer> {
             System.err.println("fff: --connections: '" + connections + "' is not a number of at least 1, or auto");
             return 2;
         }
-        try (PeerClient client = new PeerClient(target, identity, n)) {
+        try (PeerClient client = new PeerClient(target, identity, n, null, limiter)) {
             return new SendRun(client, plan, System.out, System.err, System.console() != null, true, transcode).run();
         }
     }

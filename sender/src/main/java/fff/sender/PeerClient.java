@@ -4,6 +4,7 @@ import fff.common.identity.NodeId;
 import fff.common.identity.NodeIdentity;
 import fff.common.identity.TlsContexts;
 import fff.common.peers.PeerTraffic;
+import fff.common.rate.RateLimiter;
 import fff.common.wire.Congestion;
 import fff.common.wire.FrameDecoder;
 import fff.common.wire.FrameEncoder;
@@ -48,6 +49,9 @@ import org.slf4j.LoggerFactory;
  * receiver never makes the client give up: queued transfers fail as retryable, the listener hears that the
  * peer is offline, and the owner decides when to {@link #probe()} again; the owner also does the retrying.
  *
+ * <p>All connections send under one {@link RateLimiter}: the client is one destination, and its rate limit
+ * holds over all of them together.
+ *
  * <p>Bookkeeping is guarded by {@code this}; the sessions' event loops call in briefly and never block.
  */
 public final class PeerClient implements AutoCloseable {
@@ -70,6 +74,7 @@ public final class PeerClient implements AutoCloseable {
     private final SocketBuffers buffers = SocketBuffers.read();
     /** The last congestion outcome logged, so each different one is said once. */
     private Congestion.Outcome announced;
+    private final RateLimiter rate;
 
     private final ArrayDeque<Transfer> queue = new ArrayDeque<>();
     private final Map<SenderSession, Integer> inFlight = new HashMap<>();
@@ -95,7 +100,14 @@ public final class PeerClient implements AutoCloseable {
     /** A client in persistent mode when {@code listener} is not null (see the class comment). */
     public PeerClient(PeerTarget target, NodeIdentity identity, int connections, ConnectionListener listener)
             throws IOException {
+        this(target, identity, connections, listener, RateLimiter.unlimited());
+    }
+
+    /** As above, sending no faster than {@code rate} allows over all connections. */
+    public PeerClient(PeerTarget target, NodeIdentity identity, int connections, ConnectionListener listener,
+            RateLimiter rate) throws IOException {
         this.listener = listener;
+        this.rate = rate;
         if (connections < 1 && connections != AUTO) {
             throw new IllegalArgumentException("connections must be >= 1 or AUTO, got " + connections);
         }
@@ -130,7 +142,7 @@ public final class PeerClient implements AutoCloseable {
                         p.addLast("encoder", FrameEncoder.INSTANCE);
                         p.addLast("idle", new IdleStateHandler(60, 15, 0));
                         p.addLast("session", new SenderSession(owner, disk, identity.id(), target.plain(),
-                                traffic, cc.used()));
+                                traffic, cc.used(), rate));
                     }
                 });
         if (tuner != null) {

@@ -6,6 +6,7 @@ import fff.common.jobs.Failure;
 import fff.common.jobs.Job;
 import fff.common.jobs.Mover;
 import fff.common.peers.PeerStatus;
+import fff.common.rate.RateLimiter;
 import fff.common.transcode.MediaException;
 import fff.common.transcode.Profile;
 import fff.proto.Reason;
@@ -50,6 +51,12 @@ public final class PeerMover implements Mover {
     /** As above, able to transcode jobs that name a profile with {@code transcoding}. */
     public PeerMover(String name, PeerTarget target, NodeIdentity identity, int connections, Transcoding transcoding)
             throws IOException {
+        this(name, target, identity, connections, transcoding, RateLimiter.unlimited());
+    }
+
+    /** As above, sending no faster than {@code rate} allows (the destination's limiter). */
+    public PeerMover(String name, PeerTarget target, NodeIdentity identity, int connections, Transcoding transcoding,
+            RateLimiter rate) throws IOException {
         this.name = name;
         this.transcoding = transcoding;
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -72,7 +79,7 @@ public final class PeerMover implements Mover {
                     online.changed(false, why);
                 }
             }
-        });
+        }, rate);
     }
 
     @Override

@@ -6,6 +6,7 @@ import fff.common.hash.FileDigests;
 import fff.common.identity.NodeId;
 import fff.common.identity.TlsContexts;
 import fff.common.peers.PeerTraffic;
+import fff.common.rate.RateLimiter;
 import fff.common.wire.Frames;
 import fff.common.wire.SocketBuffers;
 import fff.common.wire.InboundFrame;
@@ -52,6 +53,8 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import javax.net.ssl.SSLException;
@@ -66,6 +69,11 @@ import org.slf4j.LoggerFactory;
  * for it was reserved and while the channel is writable, so memory in flight is bounded by the receiver's
  * windows whatever the file sizes. On a plain link payload goes out as a {@link FileRegion} (sendfile); the
  * disk chain still reads the same range to hash it.
+ *
+ * <p>Each chunk also needs the destination's {@link RateLimiter} (shared with the client's other connections
+ * and chained to the node's): the chunk is reserved there before it is read, and when the limiter says to wait
+ * the read and write of that chunk are put off by one timer on the loop, and no further chunk is taken until
+ * it fires. A run-time change of the rate fires it at once; closing the channel cancels it.
  *
  * <p>What crosses the link is counted in the client's {@link PeerTraffic} as it goes: payload bytes when
  * written, resumes, a credit stall each time a stream (or the connection) runs out of credit with data left.
@@ -105,6 +113,9 @@ final class SenderSession extends ChannelInboundHandlerAdapter {
     private final PeerTraffic traffic;
     /** The congestion control the socket uses, as read back when it was set up; null: unknown (NIO). */
     private final String congestion;
+    private final RateLimiter rate;
+    /** Hears run-time rate changes (on the changing thread) and brings a put-off chunk forward. */
+    private final Runnable rateChanged = this::rateChanged;
     private final Map<Long, OutboundStream> streams = new HashMap<>();
     private final ArrayDeque<OutboundStream> sending = new ArrayDeque<>();
     private ChannelHandlerContext ctx;
@@ -123,14 +134,24 @@ final class SenderSession extends ChannelInboundHandlerAdapter {
     private long lastPingNanos;
     /** The connection ran out of credit with streams waiting, and none has come back since. */
     private boolean connectionStalled;
+    /** The chunk put off until the rate limit allows it, and its timer; null when none is. */
+    private Runnable rateDue;
+    private ScheduledFuture<?> rateTimer;
 
-    SenderSession(Owner owner, Executor disk, NodeId localId, boolean plain, PeerTraffic traffic, String congestion) {
+    SenderSession(Owner owner, Executor disk, NodeId localId, boolean plain, PeerTraffic traffic, RateLimiter rate) {
+        this(owner, disk, localId, plain, traffic, null, rate);
+    }
+
+    /** {@code congestion}: the algorithm the socket uses, read back when it was set up (null: unknown). */
+    SenderSession(Owner owner, Executor disk, NodeId localId, boolean plain, PeerTraffic traffic, String congestion,
+            RateLimiter rate) {
         this.owner = owner;
         this.congestion = congestion;
         this.disk = disk;
         this.localId = localId;
         this.plain = plain;
         this.traffic = traffic;
+        this.rate = rate;
     }
 
     String congestion() {
@@ -263,6 +284,7 @@ final class SenderSession extends ChannelInboundHandlerAdapter {
         mirror = ack.getCapabilitiesList().contains(WireLimits.CAPABILITY_MIRROR);
         transcodes = ack.getCapabilitiesList().contains(WireLimits.CAPABILITY_TRANSCODE);
         stripes = ack.getCapabilitiesList().contains(WireLimits.CAPABILITY_STRIPES);
+        rate.addListener(rateChanged);
         ping();
         owner.ready(this);
     }
@@ -417,7 +439,7 @@ final class SenderSession extends ChannelInboundHandlerAdapter {
     }
 
     private void pump() {
-        while (ctx.channel().isWritable() && connectionCredit > 0 && !sending.isEmpty()) {
+        while (rateDue == null && ctx.channel().isWritable() && connectionCredit > 0 && !sending.isEmpty()) {
             OutboundStream s = sending.poll();
             if (s.state != OutboundStream.State.SENDING || s.nextRead >= s.size()) {
                 continue;
@@ -428,7 +450,7 @@ final class SenderSession extends ChannelInboundHandlerAdapter {
                     s.credit -= want;
                     connectionCredit -= want;
                     s.reading = true;
-                    readTranscode(s, want);
+                    paced(want, () -> readTranscode(s, want));
                 }
                 continue; // the read puts the stream back in line when it is done
             }
@@ -442,18 +464,56 @@ final class SenderSession extends ChannelInboundHandlerAdapter {
             connectionCredit -= n;
             long offset = s.nextRead;
             s.nextRead += n;
-            readAndWrite(s, offset, (int) n, zeroCopy);
-            if (s.nextRead == s.size()) {
-                finishReads(s);
-            } else if (s.credit > 0) {
+            boolean last = s.nextRead == s.size();
+            paced(n, () -> {
+                readAndWrite(s, offset, (int) n, zeroCopy);
+                if (last && s.state == OutboundStream.State.SENDING) {
+                    finishReads(s); // after the read on the stream's chain, so the digest covers it
+                }
+            });
+            if (!last && s.credit > 0) {
                 sending.add(s);
-            } else {
+            } else if (!last) {
                 traffic.creditStall(); // parked until its credit comes back
             }
         }
         if (connectionCredit <= 0 && !sending.isEmpty() && !connectionStalled) {
             connectionStalled = true;
             traffic.creditStall();
+        }
+    }
+
+    /** Sends a chunk of {@code n} bytes now, or when the rate limit allows; then no other goes before it. */
+    private void paced(long n, Runnable send) {
+        long wait = rate.reserve(n);
+        if (wait <= 0) {
+            send.run();
+            return;
+        }
+        rateDue = send;
+        rateTimer = ctx.executor().schedule(this::sendDue, wait, TimeUnit.NANOSECONDS);
+    }
+
+    private void sendDue() {
+        Runnable due = rateDue;
+        rateDue = null;
+        rateTimer = null;
+        if (due != null && ctx.channel().isActive()) {
+            due.run();
+            pump();
+        }
+    }
+
+    /** A run-time change (any thread): the put-off chunk goes now; its bytes stay counted in the limiter. */
+    private void rateChanged() {
+        try {
+            ctx.executor().execute(() -> {
+                if (rateTimer != null && rateTimer.cancel(false)) {
+                    sendDue();
+                }
+            });
+        } catch (RejectedExecutionException closing) {
+            // the loop is shutting down with the client; the channel closes and the chunk with it
         }
     }
 
@@ -491,11 +551,13 @@ final class SenderSession extends ChannelInboundHandlerAdapter {
             int got = chunk == null || chunk.payload() == null ? 0 : chunk.payload().readableBytes();
             connectionCredit += reserved - got;
             s.credit += reserved - got;
+            rate.refund(reserved - got);
             if (err != null || s.state != OutboundStream.State.SENDING || !ctx.channel().isActive()) {
                 if (chunk != null) {
                     ReferenceCountUtil.release(chunk.payload());
                 }
                 connectionCredit += got; // nothing goes out, so nothing comes back
+                rate.refund(got);
                 if (err != null) {
                     abort(s, new TransferException(Reason.TRANSCODE_FAILED, err.getMessage(), true));
                 }
@@ -696,6 +758,12 @@ final class SenderSession extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        rate.removeListener(rateChanged);
+        if (rateTimer != null) {
+            rateTimer.cancel(false);
+            rateTimer = null;
+            rateDue = null;
+        }
         List<Transfer> interrupted = new ArrayList<>();
         for (OutboundStream s : streams.values()) {
             end(s);

@@ -14,6 +14,10 @@ import fff.common.hash.ContentHasher;
 import fff.common.identity.NodeId;
 import fff.common.identity.NodeIdentity;
 import fff.common.peers.PeerTraffic;
+import fff.common.rate.Rate;
+import fff.common.rate.RateLimiter;
+import fff.common.rate.RateSchedule;
+import fff.common.testing.FakeClock;
 import fff.common.wire.Frames;
 import fff.common.wire.InboundFrame;
 import fff.common.wire.OutboundFrame;
@@ -45,6 +49,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -567,14 +572,119 @@ class SenderSessionTest {
 
     // ---- helpers ----
 
+    // ---- rate limit ----
+
+    /** 8 Mbit/s: a byte a microsecond; the limiter and the channel's timers under clocks the test moves. */
+    private final FakeClock clock = new FakeClock(1_700_000_000_000L);
+    private final RateLimiter slow = new RateLimiter(RateSchedule.constant(new Rate(8_000_000)), null, clock,
+            clock::nanoTime);
+
+    private Transfer slowTransfer;
+
+    private void elapse(long nanos) {
+        clock.advanceNanos(nanos);
+        ch.advanceTimeBy(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** A session under {@link #slow} with the first MiB of a 3 MiB + 100 file out; the second waits. */
+    private byte[] startSlowTransfer() throws IOException {
+        ready(Runnable::run, 32 * MIB, slow);
+        ch.freezeTime();
+        byte[] src = bytes(3 * MIB + 100, 9);
+        slowTransfer = transfer(file("slow.bin", src), "slow.bin");
+        session.start(slowTransfer);
+        drain();
+        ch.writeInbound(accept(1, 0, new byte[0], 8 * MIB));
+        List<Out> out = drain();
+        assertEquals(Frames.start(1, 0).frame(), out.get(0).frame());
+        assertEquals(1, data(out).size(), "the first MiB goes at once, the rest waits: " + out);
+        return src;
+    }
+
+    @Test
+    void aRateLimitPutsOffEachChunkUntilItsTurnAndTheDigestStillCoversAll() throws IOException {
+        byte[] src = startSlowTransfer();
+        List<Out> all = new ArrayList<>();
+        long firstWait = (MIB - 64 * 1024) * 1000L; // the first MiB less the bucket, at a byte a microsecond
+        elapse(firstWait - 1000);
+        assertEquals(List.of(), drain(), "not before its turn");
+        elapse(1000);
+        List<Out> second = drain();
+        assertEquals(1, data(second).size());
+        all.addAll(second);
+        for (int i = 0; i < 2; i++) {
+            elapse(MIB * 1000L - 1000);
+            assertEquals(List.of(), drain());
+            elapse(1000);
+            all.addAll(drain());
+        }
+        List<Out> data = data(all);
+        assertEquals(3, data.size(), all.toString());
+        assertContiguousFrom(MIB, data);
+        assertTrue(last(all).frame().hasEnd(), "End after the last chunk");
+        byte[] rest = concat(data);
+        assertArrayEquals(java.util.Arrays.copyOfRange(src, MIB, src.length), rest);
+        assertArrayEquals(digest(src, src.length), last(all).frame().getEnd().getDigest().toByteArray());
+    }
+
+    @Test
+    void creditWhileAChunkWaitsTakesNoFurtherChunk() throws IOException {
+        startSlowTransfer();
+        ch.writeInbound(in(Frames.credit(1, MIB).frame()), in(Frames.credit(0, MIB).frame()));
+        assertEquals(List.of(), drain());
+        long owed = 2 * MIB - 64 * 1024; // the first MiB's overshoot and the one chunk that waits, no more
+        assertEquals(owed * 1000L, slow.reserve(0), 1000);
+    }
+
+    @Test
+    void aRunTimeChangeSendsTheWaitingChunkAtOnce() throws IOException {
+        byte[] src = startSlowTransfer();
+        slow.setSchedule(RateSchedule.UNLIMITED);
+        List<Out> out = drain();
+        assertEquals(3, data(out).size(), "no time passed");
+        assertArrayEquals(digest(src, src.length), last(out).frame().getEnd().getDigest().toByteArray());
+    }
+
+    @Test
+    void aCancelledStreamSendsNothingWhenItsTurnComes() throws IOException {
+        startSlowTransfer();
+        session.cancel(slowTransfer, "stop");
+        List<Out> cancel = drain();
+        assertTrue(single(cancel).frame().hasCancel(), cancel.toString());
+        elapse(10 * MIB * 1000L);
+        assertEquals(List.of(), drain(), "the chunk that waited is dropped, no End");
+        assertEquals(Reason.CANCELLED, owner.onlyDone().error.reason());
+    }
+
+    @Test
+    void aClosedSessionCancelsTheTimerOfItsWaitingChunk() throws IOException {
+        startSlowTransfer();
+        // what a closing connection tells the session; the embedded loop keeps its timers (close would not)
+        ch.pipeline().fireChannelInactive();
+        assertEquals(-1, ch.runScheduledPendingTasks(), "its timer is cancelled, not left to run out");
+        elapse(10 * MIB * 1000L);
+        assertEquals(List.of(), data(drain()));
+        slow.setSchedule(RateSchedule.UNLIMITED);
+        assertEquals(List.of(), data(drain()), "nor does a rate change bring it back");
+        assertEquals(1, owner.onlyClosed().interrupted.size());
+    }
+
     private void open(Executor disk, boolean plain) {
+        open(disk, plain, RateLimiter.unlimited());
+    }
+
+    private void open(Executor disk, boolean plain, RateLimiter rate) {
         this.disk = disk;
-        session = new SenderSession(owner, disk, localId, plain, traffic, null);
+        session = new SenderSession(owner, disk, localId, plain, traffic, rate);
         ch = new EmbeddedChannel(session);
     }
 
     private void ready(Executor disk, int connectionWindow) {
-        open(disk, false);
+        ready(disk, connectionWindow, RateLimiter.unlimited());
+    }
+
+    private void ready(Executor disk, int connectionWindow, RateLimiter rate) {
+        open(disk, false, rate);
         assertTrue(single(drain(disk)).frame().hasHello());
         ch.writeInbound(helloAck(connectionWindow, 8));
         readyPing = single(drain(disk)).frame().getPing().getNanos();

@@ -102,7 +102,7 @@ final class JobApi {
 
     JobView move(HttpServerExchange ex) throws IOException {
         long id = jobId(ex);
-        JsonNode body = body(ex);
+        JsonNode body = body(ex, json);
         String w = body.path("where").asText("");
         JobControl.Where where;
         try {
@@ -124,7 +124,7 @@ final class JobApi {
 
     Snapshot.GroupState setLimit(HttpServerExchange ex) throws IOException {
         String group = pathParam(ex, "name");
-        JsonNode l = body(ex).path("limit");
+        JsonNode l = body(ex, json).path("limit");
         if (!l.isIntegralNumber() || !l.canConvertToInt()) {
             throw new ApiException(400, "limit: a whole number is needed");
         }
@@ -169,7 +169,8 @@ final class JobApi {
         }
     }
 
-    private JsonNode body(HttpServerExchange ex) throws IOException {
+    /** The request's body, a JSON object of at most {@link #MAX_BODY} bytes. */
+    static JsonNode body(HttpServerExchange ex, ObjectMapper json) throws IOException {
         byte[] bytes;
         try {
             bytes = ex.getInputStream().readNBytes(MAX_BODY + 1);
@@ -209,7 +210,7 @@ final class JobApi {
     }
 
     /** RoutingHandler adds template values to the query parameters, after any the client sent. */
-    private static String pathParam(HttpServerExchange ex, String name) {
+    static String pathParam(HttpServerExchange ex, String name) {
         return ex.getQueryParameters().get(name).getLast();
     }
 

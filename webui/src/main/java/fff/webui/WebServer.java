@@ -3,6 +3,7 @@ package fff.webui;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import fff.common.jobs.JobControl;
 import fff.common.peers.PeerDirectory;
+import fff.common.rate.RateControl;
 import fff.common.wire.HostPort;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import fff.common.jobs.JobEngine;
@@ -30,11 +31,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The node's HTTP side on Undertow: the JSON API under {@code /api/} ({@link JobApi}), {@code /healthz} and
- * {@code /metrics} (Prometheus text, {@link JobMetrics}). All routes run behind a {@link BlockingHandler},
+ * The node's HTTP side on Undertow: the JSON API under {@code /api/} ({@link JobApi}, {@link RateApi}),
+ * {@code /healthz} and {@code /metrics} (Prometheus text, {@link JobMetrics}, {@link PeerMetrics},
+ * {@link RateMetrics}). All routes run behind a {@link BlockingHandler},
  * on worker threads, so waiting for the job system never holds an IO thread.
  *
- * <p>Mutations (POST, PUT) need {@code Authorization: Bearer <ui token>}, compared in constant time; they are
+ * <p>Mutations (POST, PUT, DELETE) need {@code Authorization: Bearer <ui token>}, compared in constant time; they are
  * refused when an {@code Origin} header names another origin or {@code Sec-Fetch-Site} says cross-site, and a
  * body must be {@code application/json}. Errors are {@code {"error": "message"}} with the status: 400 bad
  * input, 401 missing or wrong token, 403 cross-site, 404 unknown job, group or path, 405 wrong method, 409
@@ -72,8 +74,8 @@ public final class WebServer {
     }
 
     /** Starts serving on {@code listen} (port 0: any free port); returns the address bound. */
-    public synchronized HostPort start(HostPort listen, JobControl control, PeerDirectory peers, NodeInfo info,
-            String uiToken, PrometheusMeterRegistry registry) {
+    public synchronized HostPort start(HostPort listen, JobControl control, PeerDirectory peers, RateControl rates,
+            NodeInfo info, String uiToken, PrometheusMeterRegistry registry) {
         if (server != null) {
             throw new IllegalStateException("already started");
         }
@@ -86,6 +88,8 @@ public final class WebServer {
         LiveFeed live = new LiveFeed(control, api, json);
         HttpHandler page = page();
         peerMetrics = new PeerMetrics(peers, info.journalBytes(), registry);
+        RateMetrics.register(rates, registry);
+        RateApi rateApi = new RateApi(rates, json);
         RoutingHandler routes = new RoutingHandler()
                 .get("/", page)
                 .get("/ui/{file}", page)
@@ -100,6 +104,11 @@ public final class WebServer {
                 .get("/api/groups", read(api::groups))
                 .get("/api/peers", read(ex -> new PeerList(peers.peers())))
                 .put("/api/groups/{name}/limit", mutation(api::setLimit))
+                .get("/api/rates", read(rateApi::rates))
+                .put("/api/rates/node", mutation(rateApi::setNode))
+                .delete("/api/rates/node", mutation(rateApi::resetNode))
+                .put("/api/rates/destinations/{name}", mutation(rateApi::setDestination))
+                .delete("/api/rates/destinations/{name}", mutation(rateApi::resetDestination))
                 .setInvalidMethodHandler(ex -> send(ex, 405, JobApi.error("method " + ex.getRequestMethod()
                         + " is not allowed on " + ex.getRequestPath())))
                 .setFallbackHandler(ex -> send(ex, 404, JobApi.error("no such path: " + ex.getRequestPath())));

@@ -9,6 +9,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import fff.common.jobs.JobState;
 import fff.common.peers.PeerStatus;
+import fff.common.rate.Rate;
+import fff.common.rate.RateLimits;
+import fff.common.rate.RateSchedule;
+import fff.common.testing.FakeClock;
 import fff.common.wire.HostPort;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -19,6 +23,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
@@ -48,7 +55,19 @@ class WebServerTest {
                     Map.of("bbr", 2)),
             new PeerStatus("siteC", PeerStatus.IN, "10.0.0.3:50123", false, "disconnected since 2024-05-01T10:00:00Z",
                     null, 0, 0, 1_234_567, 0, 1, 0, Map.of())));
+    /** Monday 2024-01-01 10:00 UTC. */
+    final FakeClock clock = new FakeClock(ZonedDateTime.of(2024, 1, 1, 10, 0, 0, 0, ZoneOffset.UTC).toInstant(),
+            ZoneOffset.UTC);
+    final RateLimits rates = rates();
     String base;
+
+    private RateLimits rates() {
+        Map<String, RateSchedule> d = new LinkedHashMap<>();
+        d.put("siteB", RateSchedule.parse("rate", List.of("08:00-18:00 Mon-Fri 200M", "otherwise unlimited"), true));
+        d.put("usb", RateSchedule.UNLIMITED);
+        return new RateLimits(RateSchedule.constant(new Rate(1_000_000_000)), d, RateLimits.Store.NONE, clock,
+                clock::nanoTime);
+    }
 
     record Reply(int status, String contentType, String text) {
         JsonNode json() throws Exception {
@@ -66,7 +85,7 @@ class WebServerTest {
         control.put(6, "outbound", JobState.QUEUED, 0, null);
         control.put(7, "NAS", JobState.QUEUED, 0, null);
         control.put(8, "outbound", JobState.CANCELLED, 300, null);
-        HostPort at = web.start(new HostPort("127.0.0.1", 0), control, () -> List.copyOf(peers),
+        HostPort at = web.start(new HostPort("127.0.0.1", 0), control, () -> List.copyOf(peers), rates,
                 new NodeInfo("node-abc", "0.1.0", System.currentTimeMillis() - 5000, () -> 4096), TOKEN, registry);
         base = "http://127.0.0.1:" + at.port();
     }
@@ -167,7 +186,9 @@ class WebServerTest {
         "POST|/api/jobs/5/cancel|",
         "POST|/api/jobs/2/retry|",
         "POST|/api/jobs/6/move|{\"where\":\"top\"}",
-        "PUT|/api/groups/NAS/limit|{\"limit\":9}"})
+        "PUT|/api/groups/NAS/limit|{\"limit\":9}",
+        "PUT|/api/rates/destinations/siteB|{\"rate\":\"50M\"}",
+        "DELETE|/api/rates/node|"})
     void everyMutationNeedsTheToken(String method, String path, String body) throws Exception {
         String type = body == null ? "text/x-none" : "application/json";
         assertError(401, body == null ? send(method, path, null)
@@ -182,6 +203,90 @@ class WebServerTest {
         assertEquals(3, control.groups.get("NAS").limit());
         Reply ok = body == null ? mutate(method, path, null) : mutate(method, path, body);
         assertEquals(200, ok.status(), ok.text());
+    }
+
+    @Test
+    void ratesShowEachLimitNowAndItsNextChange() throws Exception {
+        JsonNode r = get("/api/rates").json();
+        assertEquals(JSON.readTree("""
+                {"name": null, "schedule": ["1G"], "bitsPerSecond": 1000000000, "nextChangeMillis": null,
+                 "nextBitsPerSecond": null, "changedAtRunTime": false, "config": ["1G"]}"""), r.path("node"));
+        JsonNode siteB = r.path("destinations").get(0);
+        assertEquals("siteB", siteB.path("name").asText());
+        assertEquals(200_000_000, siteB.path("bitsPerSecond").asLong());
+        assertEquals(ZonedDateTime.of(2024, 1, 1, 18, 0, 0, 0, ZoneOffset.UTC).toInstant().toEpochMilli(),
+                siteB.path("nextChangeMillis").asLong());
+        assertEquals(0, siteB.path("nextBitsPerSecond").asLong());
+        assertEquals("usb", r.path("destinations").get(1).path("name").asText());
+        assertEquals(2, r.path("destinations").size());
+    }
+
+    @Test
+    void aRateIsChangedAtRunTimeAndResetToTheConfig() throws Exception {
+        Reply set = mutate("PUT", "/api/rates/destinations/siteB", "{\"rate\": \"50 Mbit/s\"}");
+        assertEquals(200, set.status(), set.text());
+        assertEquals(50_000_000, set.json().path("bitsPerSecond").asLong());
+        assertEquals("[\"50M\"]", set.json().path("schedule").toString());
+        assertTrue(set.json().path("changedAtRunTime").asBoolean());
+        assertEquals(new Rate(50_000_000), rates.limiter("siteB").rate(), "the limiter the connections use");
+
+        Reply schedule = mutate("PUT", "/api/rates/node", "{\"rate\": [\"Sat,Sun 1G\", \"otherwise 25MB/s\"]}");
+        assertEquals(200, schedule.status(), schedule.text());
+        assertEquals("[\"Sat,Sun 1G\",\"otherwise 200M\"]", schedule.json().path("schedule").toString());
+        assertEquals(200_000_000, get("/api/rates").json().path("node").path("bitsPerSecond").asLong());
+
+        Reply reset = mutate("DELETE", "/api/rates/destinations/siteB", null);
+        assertEquals(200, reset.status(), reset.text());
+        assertEquals("[\"08:00-18:00 Mon-Fri 200M\",\"otherwise unlimited\"]",
+                reset.json().path("schedule").toString());
+        assertFalse(reset.json().path("changedAtRunTime").asBoolean());
+    }
+
+    @Test
+    void aBadRateIsRefusedWithTheReason() throws Exception {
+        Reply ambiguous = mutate("PUT", "/api/rates/destinations/siteB", "{\"rate\": \"50Mb\"}");
+        assertError(400, ambiguous);
+        assertEquals("rate: '50Mb' is ambiguous: write 50Mbit/s for bits or 50MB/s for bytes per second",
+                ambiguous.json().path("error").asText());
+        Reply line = mutate("PUT", "/api/rates/node", "{\"rate\": [\"08:00-18:00 Mom 1G\"]}");
+        assertEquals("rate[0]: 'Mom' is not a day (Mon, Tue, Wed, Thu, Fri, Sat, Sun, or daily)",
+                line.json().path("error").asText());
+        assertError(400, mutate("PUT", "/api/rates/node", "{\"rate\": 0}"));
+        assertError(400, mutate("PUT", "/api/rates/node", "{\"rate\": []}"));
+        assertError(400, mutate("PUT", "/api/rates/node", "{\"rate\": [\"Sat 1G\", {}]}"));
+        Reply missing = mutate("PUT", "/api/rates/node", "{\"limit\": \"1G\"}");
+        assertError(400, missing);
+        assertTrue(missing.json().path("error").asText().startsWith("rate: a rate"), missing.text());
+        assertError(404, mutate("PUT", "/api/rates/destinations/siteC", "{\"rate\": \"1G\"}"));
+        assertError(404, mutate("DELETE", "/api/rates/destinations/siteC", null));
+        assertError(415, send("PUT", "/api/rates/node", "rate=1G", "Authorization", "Bearer " + TOKEN,
+                "Content-Type", "application/x-www-form-urlencoded"));
+        assertError(403, send("PUT", "/api/rates/node", "{\"rate\": \"1G\"}", "Authorization", "Bearer " + TOKEN,
+                "Content-Type", "application/json", "Origin", "http://evil.example"));
+        assertEquals(1_000_000_000, get("/api/rates").json().path("node").path("bitsPerSecond").asLong(),
+                "nothing changed");
+    }
+
+    @Test
+    void metricsShowTheRateLimitsNow() throws Exception {
+        String t = get("/metrics").text();
+        assertEquals(2e8, gauge(t, "fff_destination_rate_limit_bits_per_second{destination=\"siteB\"}"));
+        assertEquals(0.0, gauge(t, "fff_destination_rate_limit_bits_per_second{destination=\"usb\"}"));
+        assertEquals(1e9, gauge(t, "fff_node_rate_limit_bits_per_second"));
+        clock.advance(8 * 3600 * 1000L); // 18:00: the working-hours limit ends
+        mutate("PUT", "/api/rates/destinations/usb", "{\"rate\": \"30M\"}");
+        String after = get("/metrics").text();
+        assertEquals(0.0, gauge(after, "fff_destination_rate_limit_bits_per_second{destination=\"siteB\"}"));
+        assertEquals(3e7, gauge(after, "fff_destination_rate_limit_bits_per_second{destination=\"usb\"}"));
+    }
+
+    private static double gauge(String scrape, String series) {
+        for (String line : scrape.split("\n")) {
+            if (line.startsWith(series + " ")) {
+                return Double.parseDouble(line.substring(series.length() + 1).trim());
+            }
+        }
+        throw new AssertionError(series + " missing from\n" + scrape);
     }
 
     @Test

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import fff.common.identity.NodeId;
+import fff.common.rate.RateSchedule;
 import fff.common.schedule.GroupTree;
 import fff.common.transcode.Profiles;
 import fff.common.wire.HostPort;
@@ -39,7 +40,7 @@ final class ConfigReader {
     private static final List<String> SOURCE = List.of("name", "ftp", "password-env", "password-file", "ca-file",
             "active", "include", "exclude", "recursive", "poll", "single-session", "staging", "group", "to", "after",
             "priority", "profile");
-    private static final List<String> NODE = List.of("home", "listen", "plain");
+    private static final List<String> NODE = List.of("home", "listen", "plain", "rate");
     private static final List<String> WEB = List.of("listen");
     private static final List<String> RECEIVE =
             List.of("root", "allow", "allow-any", "reserve", "stale-partials", "group");
@@ -47,8 +48,8 @@ final class ConfigReader {
             List.of("attempts", "backoff", "backoff-max", "history", "checkpoint-every");
     private static final List<String> FFMPEG = List.of("path");
     private static final List<String> DESTINATION =
-            List.of("peer", "id", "plain", "connections", "congestion", "ftp", "password-env", "password-file", "ca-file", "active",
-                    "local");
+            List.of("peer", "id", "plain", "connections", "congestion", "ftp", "password-env", "password-file",
+                    "ca-file", "active", "local", "rate");
     private static final List<String> FTP_ONLY = List.of("password-env", "password-file", "ca-file", "active");
 
     private final Path base;
@@ -131,7 +132,16 @@ final class ConfigReader {
 
     private NodeSection node(YamlMapping m) {
         m.checkKeys(NODE, List.of());
-        return new NodeSection(path(m, "home"), hostPort(m, "listen"), m.bool("plain", false));
+        return new NodeSection(path(m, "home"), hostPort(m, "listen"), m.bool("plain", false), rate(m));
+    }
+
+    /** Key {@code rate}: one rate, or a list of schedule lines; null when absent. YAML reads {@code off} as false. */
+    private static RateSchedule rate(YamlMapping m) {
+        if (m.isFalse("rate")) {
+            return RateSchedule.UNLIMITED;
+        }
+        List<String> lines = m.textOrTexts("rate");
+        return lines == null ? null : RateSchedule.parse(m.key("rate"), lines, m.isList("rate"));
     }
 
     private WebSection web(YamlMapping m) {
@@ -191,7 +201,8 @@ final class ConfigReader {
                 connections(m),
                 ftp,
                 local,
-                m.text("congestion"));
+                m.text("congestion"),
+                rate(m));
     }
 
     /** Key {@code connections}: a number of at least 1, or {@code auto} (the default). */

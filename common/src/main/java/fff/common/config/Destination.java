@@ -2,6 +2,7 @@ package fff.common.config;
 
 import fff.common.identity.NodeId;
 import fff.common.wire.Congestion;
+import fff.common.rate.RateSchedule;
 import fff.common.wire.HostPort;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -29,6 +30,8 @@ import java.util.regex.Pattern;
  * @param congestion  key {@code congestion} (peers only): the TCP congestion control of this node's connections
  *                    to the peer: {@code bbr}, {@code cubic}, another algorithm the kernel has, or {@code system};
  *                    null (the default) is bbr where the kernel offers it, else the system's
+ * @param rate        key {@code rate}: the most this node sends there, over all connections, as a constant rate
+ *                    or a weekly {@link RateSchedule}; within {@code node.rate}. Default (when null) unlimited
  */
 public record Destination(
         String name,
@@ -38,7 +41,8 @@ public record Destination(
         int connections,
         FtpLocation ftp,
         Path local,
-        String congestion) {
+        String congestion,
+        RateSchedule rate) {
 
     /** {@code connections: auto}, the default: the node opens more while throughput grows with them. */
     public static final int AUTO_CONNECTIONS = 0;
@@ -49,6 +53,7 @@ public record Destination(
     public enum Kind { PEER, FTP, LOCAL }
 
     public Destination {
+        rate = rate == null ? RateSchedule.UNLIMITED : rate;
         if (name == null || !NAME.matcher(name).matches()) {
             throw new IllegalArgumentException("destinations." + name
                     + ": a destination name may only have letters, digits, '.', '_' and '-'");
@@ -77,17 +82,17 @@ public record Destination(
 
     /** A peer destination with defaults: TLS unless {@code plain}, one connection. */
     public static Destination peer(String name, HostPort peer, NodeId id, boolean plain) {
-        return new Destination(name, peer, id, plain, AUTO_CONNECTIONS, null, null, null);
+        return new Destination(name, peer, id, plain, AUTO_CONNECTIONS, null, null, null, null);
     }
 
     /** An FTP destination. */
     public static Destination ftp(String name, FtpLocation ftp) {
-        return new Destination(name, null, null, false, AUTO_CONNECTIONS, ftp, null, null);
+        return new Destination(name, null, null, false, AUTO_CONNECTIONS, ftp, null, null, null);
     }
 
     /** A local folder destination. */
     public static Destination local(String name, Path folder) {
-        return new Destination(name, null, null, false, AUTO_CONNECTIONS, null, folder, null);
+        return new Destination(name, null, null, false, AUTO_CONNECTIONS, null, folder, null, null);
     }
 
     public Kind kind() {

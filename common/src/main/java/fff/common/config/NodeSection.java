@@ -1,5 +1,6 @@
 package fff.common.config;
 
+import fff.common.rate.RateSchedule;
 import fff.common.wire.HostPort;
 import java.nio.file.Path;
 import java.util.function.Function;
@@ -13,16 +14,24 @@ import java.util.function.Function;
  *               not receive, it only sends
  * @param plain  key {@code plain}: plain TCP instead of mutual TLS, for trusted links only. Default false; it
  *               is also the default of each peer destination's {@code plain}
+ * @param rate   key {@code rate}: the most this node sends over all destinations together, as a constant rate or
+ *               a weekly {@link RateSchedule}. Default (when null) unlimited
  */
-public record NodeSection(Path home, HostPort listen, boolean plain) {
+public record NodeSection(Path home, HostPort listen, boolean plain, RateSchedule rate) {
 
     public NodeSection {
         if (home == null) {
             home = defaultHome();
         }
+        rate = rate == null ? RateSchedule.UNLIMITED : rate;
     }
 
-    /** All defaults: home {@link #defaultHome()}, not listening, TLS. */
+    /** Without a node-wide rate limit. */
+    public NodeSection(Path home, HostPort listen, boolean plain) {
+        this(home, listen, plain, null);
+    }
+
+    /** All defaults: home {@link #defaultHome()}, not listening, TLS, no rate limit. */
     public static NodeSection defaults() {
         return new NodeSection(null, null, false);
     }

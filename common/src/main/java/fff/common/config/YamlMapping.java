@@ -164,6 +164,27 @@ final class YamlMapping {
         return out;
     }
 
+    /** Whether the value under {@code name} is a list (rather than a single value or absent). */
+    boolean isList(String name) {
+        JsonNode value = get(name);
+        return value != null && value.isArray();
+    }
+
+    /** Whether the value under {@code name} is YAML's false (which {@code off} and {@code no} also are). */
+    boolean isFalse(String name) {
+        JsonNode value = get(name);
+        return value != null && value.isBoolean() && !value.booleanValue();
+    }
+
+    /** A single value as a list of one, or a list of single values ({@link #texts}); null when absent. */
+    List<String> textOrTexts(String name) {
+        if (isList(name)) {
+            return texts(name);
+        }
+        String one = text(name);
+        return one == null ? null : List.of(one);
+    }
+
     private JsonNode get(String name) {
         return node == null ? null : node.get(name);
     }

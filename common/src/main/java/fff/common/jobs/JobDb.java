@@ -13,9 +13,11 @@ import fff.proto.journal.JobRetried;
 import fff.proto.journal.JobSourceHandled;
 import fff.proto.journal.JobStarted;
 import fff.proto.journal.LimitChanged;
+import fff.proto.journal.RateChanged;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -56,6 +58,8 @@ public final class JobDb {
     private final Map<String, Long> latest = new HashMap<>();       // rule + relative -> newest job
     private final Set<String> offline = new HashSet<>();
     private final Map<String, Integer> limitOverrides = new LinkedHashMap<>();
+    /** Rate limits set at run time: the schedule's lines by destination, {@code ""} for the node. */
+    private final Map<String, List<String>> rateOverrides = new LinkedHashMap<>();
     private final PriorityQueue<long[]> timers = new PriorityQueue<>((a, b) -> Long.compare(a[0], b[0]));
     private Scheduler scheduler;
     private boolean replaying = true;
@@ -95,6 +99,7 @@ public final class JobDb {
                 jobs.clear();
                 latest.clear();
                 limitOverrides.clear();
+                rateOverrides.clear();
                 scheduler = new Scheduler(tree);
                 nextId = Math.max(nextId, e.getCheckpointBegin().getNextJobId());
             }
@@ -107,6 +112,7 @@ public final class JobDb {
                 }
             }
             case LIMIT -> limitOverrides.put(e.getLimit().getGroup(), e.getLimit().getLimit());
+            case RATE -> applyRate(e.getRate());
             case CHECKPOINT_END, BLOCKED, BODY_NOT_SET -> { }
             default -> replayJobEvent(e);
         }
@@ -432,6 +438,35 @@ public final class JobDb {
         return dispatch(d);
     }
 
+    /**
+     * Keeps a run-time rate limit of {@code destination} ({@code ""}: the node's) in the journal: the schedule's
+     * {@code lines}, or null when it goes back to the config's. The limiters are not here: the caller applies it.
+     */
+    public void setRate(String destination, List<String> lines) {
+        live();
+        RateChanged.Builder r = RateChanged.newBuilder().setDestination(destination);
+        if (lines == null) {
+            r.setReset(true);
+        } else {
+            r.addAllSchedule(lines);
+        }
+        log.append(event(0).setRate(r).build());
+        applyRate(r.build());
+    }
+
+    /** The run-time rate limits in force (from the journal, then {@link #setRate}): lines by destination. */
+    public Map<String, List<String>> rateOverrides() {
+        return Collections.unmodifiableMap(new LinkedHashMap<>(rateOverrides));
+    }
+
+    private void applyRate(RateChanged r) {
+        if (r.getReset()) {
+            rateOverrides.remove(r.getDestination());
+        } else {
+            rateOverrides.put(r.getDestination(), List.copyOf(r.getScheduleList()));
+        }
+    }
+
     /** A destination went offline (its jobs wait, holding nothing) or came back (they go). */
     public Dispatch setOnline(String destination, boolean online) {
         live();
@@ -561,8 +596,9 @@ public final class JobDb {
     }
 
     /**
-     * The state as checkpoint records (the {@link JobLog} frames them): run-time limits, queued jobs in queue order, running jobs, then history that ended
-     * within {@code historyMillis}; older history is forgotten here too.
+     * The state as checkpoint records (the {@link JobLog} frames them): run-time limits and rate limits, queued jobs
+     * in queue order, running jobs, then history that ended within {@code historyMillis}; older history is
+     * forgotten here too.
      */
     public List<JobEvent> checkpointRecords(long historyMillis) {
         long now = clock.millis();
@@ -574,9 +610,11 @@ public final class JobDb {
             }
             return old;
         });
-        List<JobEvent> out = new ArrayList<>(jobs.size() + limitOverrides.size());
+        List<JobEvent> out = new ArrayList<>(jobs.size() + limitOverrides.size() + rateOverrides.size());
         limitOverrides.forEach((g, n) -> out.add(event(0).setLimit(LimitChanged.newBuilder().setGroup(g)
                 .setLimit(n)).build()));
+        rateOverrides.forEach((d, lines) -> out.add(event(0).setRate(RateChanged.newBuilder().setDestination(d)
+                .addAllSchedule(lines)).build()));
         for (var q : scheduler.snapshot().queued()) {
             JobEntry j = jobs.get(Long.parseLong(q.id()));
             j.priority = q.priority(); // a move may have changed it

@@ -138,6 +138,17 @@ public final class JobEngine implements AutoCloseable {
         return run(() -> apply(db.setLimit(group, limit)));
     }
 
+    /**
+     * Journals a run-time rate limit ({@link JobDb#setRate}; {@code lines} null: back to the config's), then runs
+     * {@code apply}, on the engine's thread: changes take effect in the journal's order.
+     */
+    public CompletableFuture<Void> setRate(String destination, List<String> lines, Runnable apply) {
+        return run(() -> {
+            db.setRate(destination, lines);
+            apply.run();
+        });
+    }
+
     /** Admits one inbound file through {@code group}: completes with a key to release, or null when busy. */
     public CompletableFuture<String> admit(String group) {
         return call(d -> d.admit(group).orElse(null));

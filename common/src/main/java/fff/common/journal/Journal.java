@@ -27,8 +27,8 @@ import org.slf4j.LoggerFactory;
  * The node's crash-safe job journal: a Chronicle Queue in one directory, one serialized {@link JobEvent} per
  * entry, replayed at start and trimmed by checkpoints.
  *
- * <p>A checkpoint ({@link #checkpoint}) writes {@code CheckpointBegin}, the full state as records and limits,
- * and {@code CheckpointEnd}; then the file {@code checkpoint} is replaced to name the begin's index, and whole
+ * <p>A checkpoint ({@link #checkpoint}) writes {@code CheckpointBegin}, the full state as records, limits and
+ * rates, and {@code CheckpointEnd}; then the file {@code checkpoint} is replaced to name the begin's index, and whole
  * roll-cycle files that are both older than the retention and before that checkpoint are deleted (also
  * after a replay).
  * {@link #replay} starts at the last complete checkpoint (see {@link JournalReader}). A process killed at any
@@ -116,16 +116,17 @@ public final class Journal implements AutoCloseable {
 
     /**
      * Writes a checkpoint: {@code CheckpointBegin(nextJobId)}, every element of {@code state} (each a
-     * {@code record} — one per job worth keeping, queued jobs first in queue order — or a {@code limit}), and
-     * {@code CheckpointEnd(count)}; forces it to disk unless {@link JournalOptions.Sync#NONE}; names it in
-     * the checkpoint file; then applies retention. {@code state} is iterated twice (checked, then written).
+     * {@code record} — one per job worth keeping, queued jobs first in queue order — a {@code limit} or a
+     * {@code rate}), and {@code CheckpointEnd(count)}; forces it to disk unless
+     * {@link JournalOptions.Sync#NONE}; names it in the checkpoint file; then applies retention. {@code state} is
+     * iterated twice (checked, then written).
      */
     public void checkpoint(long nextJobId, Iterable<JobEvent> state) {
         for (JobEvent r : state) {
             switch (r.getBodyCase()) {
-                case RECORD, LIMIT -> { }
+                case RECORD, LIMIT, RATE -> { }
                 default -> throw new IllegalArgumentException(
-                        "a checkpoint holds records and limits, not " + r.getBodyCase());
+                        "a checkpoint holds records, limits and rates, not " + r.getBodyCase());
             }
         }
         long now = options.clock().millis();

@@ -76,7 +76,7 @@ final class JournalReader {
                     if (endFollows) {
                         return new Found(Start.SCAN, idx);
                     }
-                } else if (kind != BodyCase.RECORD.getNumber() && kind != BodyCase.LIMIT.getNumber() && kind >= 0) {
+                } else if (!inCheckpoint(kind) && kind >= 0) {
                     endFollows = false;
                 }
             }
@@ -127,13 +127,13 @@ final class JournalReader {
                             heldBegin = idx;
                         }
                     }
-                    case RECORD, LIMIT -> {
+                    case RECORD, LIMIT, RATE -> {
                         if (inTrusted) {
                             consumer.accept(e);
                             delivered++;
                         } else if (held != null) {
                             held.add(e);
-                        } else if (body == BodyCase.LIMIT) { // a run-time limit change, outside any checkpoint
+                        } else if (body != BodyCase.RECORD) { // a run-time limit change, outside any checkpoint
                             consumer.accept(e);
                             delivered++;
                             sinceCheckpoint++;
@@ -195,11 +195,17 @@ final class JournalReader {
             if (kind == BodyCase.CHECKPOINT_END.getNumber()) {
                 return true;
             }
-            if (kind != BodyCase.RECORD.getNumber() && kind != BodyCase.LIMIT.getNumber() && kind >= 0) {
+            if (!inCheckpoint(kind) && kind >= 0) {
                 return false;
             }
         }
         return false;
+    }
+
+    /** Whether an entry of body field {@code kind} may stand between a checkpoint's begin and end. */
+    private static boolean inCheckpoint(int kind) {
+        return kind == BodyCase.RECORD.getNumber() || kind == BodyCase.LIMIT.getNumber()
+                || kind == BodyCase.RATE.getNumber();
     }
 
     /** Copies the next entry into {@link #buf}; returns its index, or -1 at the end. */

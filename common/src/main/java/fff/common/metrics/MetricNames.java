@@ -84,6 +84,16 @@ public final class MetricNames {
     /** Counter {@code fff_source_pulled_files_total{source}}: files pulled from an FTP source, checked and queued. */
     public static final String SOURCE_PULLED_FILES = "fff.source.pulled.files";
 
+    /** Tag: destination name ({@code destinations:}). */
+    public static final String TAG_DESTINATION = "destination";
+    /**
+     * Gauge {@code fff_destination_rate_limit_bits_per_second{destination}}: the destination's rate limit now (its
+     * schedule's rate at this moment); 0 = unlimited.
+     */
+    public static final String DESTINATION_RATE_LIMIT = "fff.destination.rate.limit.bits.per.second";
+    /** Gauge {@code fff_node_rate_limit_bits_per_second}: the node-wide rate limit now; 0 = unlimited. */
+    public static final String NODE_RATE_LIMIT = "fff.node.rate.limit.bits.per.second";
+
     private MetricNames() {
     }
 }

@@ -28,12 +28,13 @@ class NodeConfigErrorTest {
         assertEquals("nodes: unknown key (known: node, web, groups, destinations, receive, watch, sources, jobs, "
                         + "profiles, ffmpeg)",
                 error("nodes: {}\n"));
-        assertEquals("node.port: unknown key (known: home, listen, plain)", error("node: {port: 1}\n"));
+        assertEquals("node.port: unknown key (known: home, listen, plain, rate)", error("node: {port: 1}\n"));
         assertEquals("web.port: unknown key (known: listen)", error("web: {port: 1}\n"));
         assertEquals("receive.alow: unknown key (known: root, allow, allow-any, reserve, stale-partials, group)",
                 error("receive:\n  root: /in\n  alow: [x]\n"));
         assertEquals("destinations.siteB.ip: unknown key "
-                        + "(known: peer, id, plain, connections, congestion, ftp, password-env, password-file, ca-file, active, local)",
+                        + "(known: peer, id, plain, connections, congestion, ftp, password-env, password-file, ca-file, "
+                        + "active, local, rate)",
                 error("destinations:\n  siteB: {peer: \"b:1\", ip: 1}\n"));
     }
 

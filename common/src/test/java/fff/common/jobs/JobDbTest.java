@@ -257,6 +257,33 @@ class JobDbTest {
     }
 
     @Test
+    void runTimeRatesAreJournalledReplayedCheckpointedAndResetForgetsThem() {
+        JobDb db = fresh();
+        List<String> hours = List.of("08:00-18:00 Mon-Fri 200M", "otherwise unlimited");
+        db.setRate("siteB", hours);
+        db.setRate("", List.of("100M"));
+        db.setRate("usb", List.of("1G"));
+        db.setRate("usb", null);
+        assertEquals(4, journal.size());
+        assertEquals(java.util.Map.of("siteB", hours, "", List.of("100M")), db.rateOverrides());
+
+        JobDb again = new JobDb(TREE, POLICY, clock, JobLog.NONE, new Random(7));
+        journal.forEach(again::replay);
+        assertEquals(db.rateOverrides(), again.rateOverrides(), "known right after replay, before recover");
+        again.recover();
+        List<JobEvent> checkpoint = again.checkpointRecords(Long.MAX_VALUE);
+        assertEquals(List.of(JobEvent.BodyCase.RATE, JobEvent.BodyCase.RATE),
+                checkpoint.stream().map(JobEvent::getBodyCase).toList());
+
+        JobDb third = new JobDb(TREE, POLICY, clock, JobLog.NONE, new Random(7));
+        third.replay(JobEvent.newBuilder().setCheckpointBegin(fff.proto.journal.CheckpointBegin.newBuilder()
+                .setNextJobId(1)).build());
+        checkpoint.forEach(third::replay);
+        assertEquals(db.rateOverrides(), third.rateOverrides(), "a checkpoint holds them");
+        assertThrows(IllegalStateException.class, () -> third.setRate("siteB", null), "not during replay");
+    }
+
+    @Test
     void aJournaledJobOfAGroupNoLongerConfiguredFailsInsteadOfStoppingTheNode() {
         JobDb db = fresh();
         db.submit(spec("v", "VidServer", "siteB"));

@@ -7,6 +7,8 @@ import fff.proto.journal.JobRecord;
 import fff.proto.journal.JobStarted;
 import fff.proto.journal.JobState;
 import fff.proto.journal.LimitChanged;
+import fff.proto.journal.RateChanged;
+import java.util.List;
 
 /** Job events for journal tests and the replay benchmark, and a clock the test moves by hand. */
 final class JournalEvents {
@@ -40,6 +42,11 @@ final class JournalEvents {
 
     static JobEvent limit(String group, int limit) {
         return JobEvent.newBuilder().setLimit(LimitChanged.newBuilder().setGroup(group).setLimit(limit)).build();
+    }
+
+    static JobEvent rate(String destination, List<String> lines) {
+        return JobEvent.newBuilder().setRate(RateChanged.newBuilder().setDestination(destination)
+                .addAllSchedule(lines)).build();
     }
 
     static JobRecord record(long job, JobState state) {

@@ -4,6 +4,7 @@ import static fff.common.journal.JournalEvents.created;
 import static fff.common.journal.JournalEvents.done;
 import static fff.common.journal.JournalEvents.limit;
 import static fff.common.journal.JournalEvents.progress;
+import static fff.common.journal.JournalEvents.rate;
 import static fff.common.journal.JournalEvents.recordEvent;
 import static fff.common.journal.JournalEvents.started;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -40,7 +41,8 @@ class JournalTest {
     }
 
     private static List<JobEvent> checkpointState() {
-        return List.of(recordEvent(1, JobState.DONE), recordEvent(2, JobState.QUEUED), limit("NAS", 2));
+        return List.of(recordEvent(1, JobState.DONE), recordEvent(2, JobState.QUEUED), limit("NAS", 2),
+                rate("siteB", List.of("08:00-18:00 Mon-Fri 200M", "otherwise unlimited")));
     }
 
     @Test
@@ -96,6 +98,25 @@ class JournalTest {
         List<ReplayStats> stats = new ArrayList<>();
         assertCheckpointThen(replayAll(dir, stats), 3, after);
         assertEquals(0, stats.get(0).skipped());
+    }
+
+    @Test
+    void aRateChangedAtRunTimeIsReplayedAfterTheCheckpointWhichHoldsRatesToo() throws Exception {
+        List<JobEvent> after = List.of(rate("", List.of("100M")), created(3), rate("siteB", List.of("1G")));
+        try (Journal j = Journal.open(dir, OPTIONS)) {
+            j.append(created(1));
+            j.checkpoint(3, checkpointState());
+            after.forEach(j::append);
+        }
+        List<ReplayStats> stats = new ArrayList<>();
+        assertCheckpointThen(replayAll(dir, stats), 3, after);
+        assertEquals(0, stats.get(0).skipped());
+        assertEquals(Start.CHECKPOINT_FILE, stats.get(0).start());
+
+        Files.delete(dir.resolve(CheckpointFile.NAME)); // no hint: the backward scan must take the rate as part of it
+        stats.clear();
+        assertCheckpointThen(replayAll(dir, stats), 3, after);
+        assertEquals(Start.SCAN, stats.get(0).start());
     }
 
     @Test

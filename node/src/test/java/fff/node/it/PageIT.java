@@ -42,7 +42,8 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * the token is entered once, NAS's limit is set to 1 and only one job runs, a running job's progress rises
  * without a reload, moving the last queued job to the top makes it the one that starts when the running job is
  * cancelled from the page (the cancelled transfer leaves nothing at site B), and raising the limit to 2 starts the
- * other one. A screenshot goes to {@code target/screenshots/page.png}.
+ * other one. siteB's rate limit is changed in its dialog (an ambiguous rate is refused there with the reason), shown
+ * in the peers table, and set back to the config's. A screenshot goes to {@code target/screenshots/page.png}.
  */
 class PageIT {
 
@@ -137,9 +138,37 @@ class PageIT {
             wait.until(ExpectedConditions.presenceOfElementLocated(
                     By.cssSelector("#queue tr[data-job-id='" + c2 + "'][data-state='RUNNING']")));
 
+            By limitCell = By.cssSelector("#peers tr[data-limit-for='siteB'] [data-role=limit]");
+            By editLimit = By.cssSelector("#peers tr[data-limit-for='siteB'] button[data-action=rate]");
+            wait.until(d -> d.findElement(limitCell).getText().startsWith("no limit"));
+            click(editLimit);
+            WebElement rateInput = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("rate-input")));
+            assertEquals("unlimited", rateInput.getAttribute("value"));
+            rateInput.clear();
+            rateInput.sendKeys("80Mb");
+            browser.findElement(By.id("rate-save")).click();
+            wait.until(d -> d.findElement(By.id("rate-error")).getText().equals(
+                    "rate: '80Mb' is ambiguous: write 80Mbit/s for bits or 80MB/s for bytes per second"));
+            rateInput.clear();
+            rateInput.sendKeys("Sat,Sun 1G\notherwise 80M");
+            browser.findElement(By.id("rate-save")).click();
+            wait.until(ExpectedConditions.invisibilityOfElementLocated(By.id("rate-dialog")));
+            JsonNode siteB = JSON.readTree(s.api("GET", "/api/rates").body()).path("destinations").get(0);
+            assertEquals("[\"Sat,Sun 1G\",\"otherwise 80M\"]", siteB.path("schedule").toString());
+            boolean weekday = siteB.path("bitsPerSecond").asLong() == 80_000_000;
+            String shown = wait.until(d -> d.findElement(limitCell).getText());
+            assertTrue(shown.startsWith("limit " + (weekday ? "80 Mbit/s" : "1 Gbit/s") + " (changed here) · until ")
+                    && shown.contains(", then " + (weekday ? "1 Gbit/s" : "80 Mbit/s")),
+                    "the limit now and its next change: " + shown);
+
             Files.createDirectories(SCREENSHOTS);
             File shot = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE);
             Files.copy(shot.toPath(), SCREENSHOTS.resolve("page.png"), StandardCopyOption.REPLACE_EXISTING);
+            click(editLimit);
+            click(By.id("rate-reset"));
+            wait.until(d -> d.findElement(limitCell).getText().startsWith("no limit"));
+            assertFalse(JSON.readTree(s.api("GET", "/api/rates").body()).path("destinations").get(0)
+                    .path("changedAtRunTime").asBoolean());
             for (LogEntry e : browser.manage().logs().get(LogType.BROWSER)) {
                 assertFalse(e.getMessage().contains("Content Security Policy") || e.getMessage().contains("Uncaught"),
                         "browser console: " + e);

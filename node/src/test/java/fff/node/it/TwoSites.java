@@ -46,14 +46,19 @@ final class TwoSites {
     }
 
     FffProcess startSender(String rest) throws Exception {
+        return startSender("", rest);
+    }
+
+    /** {@code siteB} is extra keys of the destination siteB, e.g. {@code ", rate: 50M"}. */
+    FffProcess startSender(String siteB, String rest) throws Exception {
         Path conf = Files.writeString(dir.resolve("a.yaml"), """
                 node: {home: a}
                 web: {listen: "127.0.0.1:%d"}
                 groups: {total: {limit: 4, children: {NAS: {limit: 3}}}}
                 destinations:
-                  siteB: {peer: "127.0.0.1:%d", id: "%s"}
+                  siteB: {peer: "127.0.0.1:%d", id: "%s"%s}
                 %s
-                """.formatted(web, port, bId, rest));
+                """.formatted(web, port, bId, siteB, rest));
         return FffProcess.startWithoutHome("siteA", List.of(), "run", "--config", conf.toString());
     }
 

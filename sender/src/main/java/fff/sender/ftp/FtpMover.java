@@ -8,6 +8,7 @@ import fff.common.jobs.JobSpec;
 import fff.common.jobs.Mover;
 import fff.common.peers.PeerStatus;
 import fff.common.peers.PeerTraffic;
+import fff.common.rate.RateLimiter;
 import java.io.IOException;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -44,12 +45,19 @@ public final class FtpMover implements Mover {
     private final ThreadPoolExecutor workers;
     private final ScheduledExecutorService timer;
     private final PeerTraffic traffic = new PeerTraffic();
+    private final RateLimiter rate;
     /** Bytes sent by earlier attempts of jobs not finished yet, by job id: a Delivery counts all attempts. */
     private final Map<Long, Long> earlier = new ConcurrentHashMap<>();
     private volatile boolean online;
     private volatile String lastProblem;
 
     public FtpMover(String name, FtpLocation location, UnaryOperator<String> env) {
+        this(name, location, env, RateLimiter.unlimited());
+    }
+
+    /** As above, uploading no faster than {@code rate} allows (the destination's limiter). */
+    public FtpMover(String name, FtpLocation location, UnaryOperator<String> env, RateLimiter rate) {
+        this.rate = rate;
         this.name = name;
         this.connector = new FtpConnector(location, env);
         this.pool = new FtpSessionPool(connector, System::nanoTime);
@@ -151,7 +159,8 @@ public final class FtpMover implements Mover {
             try {
                 Delivery d = switch (spec.op()) {
                     case SEND -> {
-                        upload = new FtpUpload(s, spec, () -> cancelled != null, listener::progress, traffic::sent);
+                        upload = new FtpUpload(s, spec, () -> cancelled != null, listener::progress, traffic::sent,
+                                rate);
                         Delivery r = upload.run();
                         if (r.resumedFrom() > 0) {
                             traffic.resumed();

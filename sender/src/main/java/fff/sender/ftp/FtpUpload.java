@@ -4,7 +4,9 @@ import fff.common.hash.ContentHasher;
 import fff.common.jobs.Delivery;
 import fff.common.jobs.Failure;
 import fff.common.jobs.JobSpec;
+import fff.common.rate.RateLimiter;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -23,7 +25,8 @@ import org.slf4j.LoggerFactory;
  * One attempt to upload one file: into the target's folder under {@code .NAME.fff-part}, continued with REST
  * where an earlier attempt left that file (when the server can), checked (size, and a server-side hash where
  * FEAT offers one), then renamed to NAME. Every byte read is hashed on its way out (the project's content hash,
- * plus the server's kind when there is one).
+ * plus the server's kind when there is one). Each chunk goes only when the destination's {@link RateLimiter}
+ * allows it.
  */
 final class FtpUpload {
 
@@ -52,11 +55,14 @@ final class FtpUpload {
     private final BooleanSupplier cancelled;
     private final LongConsumer progress;
     private final LongConsumer sent;
+    private final RateLimiter rate;
     final String target;
     final String part;
 
     /** {@code sent} hears every chunk that went out; {@code progress} the bytes on the server, every ~100 ms. */
-    FtpUpload(FtpSession session, JobSpec spec, BooleanSupplier cancelled, LongConsumer progress, LongConsumer sent) {
+    FtpUpload(FtpSession session, JobSpec spec, BooleanSupplier cancelled, LongConsumer progress, LongConsumer sent,
+            RateLimiter rate) {
+        this.rate = rate;
         this.session = session;
         this.spec = spec;
         this.cancelled = cancelled;
@@ -148,6 +154,12 @@ final class FtpUpload {
             while (pos < spec.size() && !cancelled.getAsBoolean()) {
                 int want = channel != null ? DIRECT_CHUNK - (int) (pos % DIRECT_CHUNK) : CHUNK;
                 bb.clear().limit((int) Math.min(want, spec.size() - pos));
+                if (!rate.acquire(bb.limit(), cancelled)) {
+                    if (cancelled.getAsBoolean()) {
+                        break;
+                    }
+                    throw new InterruptedIOException("upload interrupted while waiting for the rate limit");
+                }
                 int n = ch.read(bb, pos);
                 if (n < 0) {
                     break;

@@ -5,7 +5,9 @@ import fff.common.hash.FileDigests;
 import fff.common.jobs.Delivery;
 import fff.common.jobs.JobSpec;
 import fff.common.paths.SafePaths;
+import fff.common.rate.RateLimiter;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileSystemException;
@@ -31,6 +33,9 @@ import java.util.function.LongConsumer;
  * A final file of the same size and digest is left as it is ("already present"). The source must keep the size
  * and mtime the job saw; it is checked before, during and after the copy.
  *
+ * <p>Each buffer is copied only when the destination's {@link RateLimiter} allows it (its hashing reads are not
+ * paced: they send nothing).
+ *
  * <p>Blocking throughout; runs on the mover's threads. {@code buf} is the calling thread's direct buffer.
  */
 final class LocalCopy {
@@ -49,8 +54,11 @@ final class LocalCopy {
     private final Stop stop;
     private final LongConsumer progress;
     private final long progressEveryNanos;
+    private final RateLimiter rate;
 
-    LocalCopy(Path root, JobSpec spec, ByteBuffer buf, Stop stop, LongConsumer progress, long progressEveryNanos) {
+    LocalCopy(Path root, JobSpec spec, ByteBuffer buf, Stop stop, LongConsumer progress, long progressEveryNanos,
+            RateLimiter rate) {
+        this.rate = rate;
         this.root = root;
         this.spec = spec;
         this.buf = buf;
@@ -164,6 +172,10 @@ final class LocalCopy {
             stop.check();
             buf.clear();
             buf.limit((int) Math.min(buf.capacity(), size - pos));
+            if (!rate.acquire(buf.limit(), this::stopping)) {
+                stop.check();
+                throw new InterruptedIOException("copy interrupted while waiting for the rate limit");
+            }
             int n = in.read(buf, pos);
             if (n < 0) {
                 throw changed("it ended at byte " + pos + " of " + size);
@@ -190,6 +202,16 @@ final class LocalCopy {
             }
         }
         progress.accept(pos);
+    }
+
+    /** Whether the attempt was told to stop (for the rate limiter's wait, which cannot throw). */
+    private boolean stopping() {
+        try {
+            stop.check();
+            return false;
+        } catch (LocalFailure stopped) {
+            return true;
+        }
     }
 
     /** True when the present final file has the source's digest. */

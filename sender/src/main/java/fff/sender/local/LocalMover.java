@@ -8,6 +8,7 @@ import fff.common.jobs.Mover;
 import fff.common.paths.SafePaths;
 import fff.common.peers.PeerStatus;
 import fff.common.peers.PeerTraffic;
+import fff.common.rate.RateLimiter;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.AccessDeniedException;
@@ -58,17 +59,24 @@ public final class LocalMover implements Mover {
     private volatile OnlineListener online = (up, why) -> { };
     /** Bytes written by delivered copies (counted when each is done), for the page's peers list. */
     private final PeerTraffic traffic = new PeerTraffic();
+    private final RateLimiter rate;
     private volatile String lastProblem;
     private ScheduledFuture<?> probe;
     private boolean up = true; // what the listener last heard
     private volatile boolean closed;
 
     public LocalMover(String name, Path root) {
-        this(name, root, 100);
+        this(name, root, RateLimiter.unlimited());
+    }
+
+    /** As above, copying no faster than {@code rate} allows (the destination's limiter). */
+    public LocalMover(String name, Path root, RateLimiter rate) {
+        this(name, root, 100, rate);
     }
 
     /** As above, reporting progress (and checking the source) every {@code progressEveryMillis} while copying. */
-    LocalMover(String name, Path root, long progressEveryMillis) {
+    LocalMover(String name, Path root, long progressEveryMillis, RateLimiter rate) {
+        this.rate = rate;
         this.name = name;
         this.root = root.toAbsolutePath().normalize();
         this.progressEveryNanos = TimeUnit.MILLISECONDS.toNanos(progressEveryMillis);
@@ -223,7 +231,7 @@ public final class LocalMover implements Mover {
             try {
                 return switch (spec.op()) {
                     case SEND -> new LocalCopy(root, spec, buffers.get(), a::check, a.listener::progress,
-                            progressEveryNanos).run();
+                            progressEveryNanos, rate).run();
                     case REMOVE -> remove(target, spec.remotePath());
                     case RENAME -> rename(from, spec.renameFrom(), target, spec.remotePath());
                 };

@@ -12,6 +12,10 @@ import fff.common.jobs.Delivery;
 import fff.common.jobs.Failure;
 import fff.common.jobs.Job;
 import fff.common.jobs.JobSpec;
+import fff.common.rate.Rate;
+import fff.common.rate.RateLimiter;
+import fff.common.rate.RateSchedule;
+import fff.common.testing.FakeClock;
 import fff.common.testing.TestData;
 import fff.common.testing.Vsftpd;
 import java.net.InetAddress;
@@ -76,6 +80,40 @@ class FtpMoverTest {
             assertTrue(st.online(), st.toString());
             assertEquals(3_000_000, st.sentBytes());
             assertEquals(1, st.connections(), "the session stays in the pool for the next job");
+        }
+    }
+
+    @Test
+    void theRateLimitPacesTheUploadByItsClockAndACancelEndsTheWait() throws Exception {
+        FakeClock clock = new FakeClock(1_700_000_000_000L);
+        RateLimiter rate = new RateLimiter(RateSchedule.constant(new Rate(8_000_000)), null, clock, clock::nanoTime);
+        Path src = file("rated.bin", 3_000_000, 9);
+        try (FtpMover m = new FtpMover("t", location(plain.url("/in"), null, null), k -> null, rate)) {
+            FtpTesting.Outcome o = new FtpTesting.Outcome();
+            m.start(send(src, "rated.bin"), o);
+            // the first MiB goes at once; the next waits for the limiter's clock, which stands still
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (o.lastProgress < 1 << 20 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            Thread.sleep(300);
+            assertFalse(o.end.isDone());
+            assertEquals(1 << 20, o.lastProgress);
+            for (int i = 0; i < 100 && !o.end.isDone(); i++) {
+                clock.advance(TimeUnit.SECONDS.toMillis(2)); // pays for a chunk at a byte a microsecond
+                Thread.sleep(50);
+            }
+            assertEquals(new Delivery(3_000_000, 0, false), o.delivery());
+            assertArrayEquals(Files.readAllBytes(src), Files.readAllBytes(plain.writable().resolve("rated.bin")));
+
+            FtpTesting.Outcome stopped = new FtpTesting.Outcome();
+            var running = m.start(send(src, "rated2.bin"), stopped);
+            while (stopped.lastProgress < 1 << 20 && System.nanoTime() < deadline + TimeUnit.SECONDS.toNanos(10)) {
+                Thread.sleep(10);
+            }
+            running.cancel("operator");
+            assertEquals("CANCELLED", stopped.failure().reason());
+            assertFalse(Files.exists(plain.writable().resolve(".rated2.bin.fff-part")));
         }
     }
 

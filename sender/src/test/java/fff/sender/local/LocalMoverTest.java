@@ -14,6 +14,10 @@ import fff.common.jobs.JobSpec;
 import fff.common.jobs.JobState;
 import fff.common.jobs.Mover;
 import fff.common.paths.SafePaths;
+import fff.common.rate.Rate;
+import fff.common.rate.RateLimiter;
+import fff.common.rate.RateSchedule;
+import fff.common.testing.FakeClock;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -122,7 +126,7 @@ class LocalMoverTest {
     @Test
     void aSourceChangedDuringTheCopyFailsRetryablyWithNothingAtTheFinalPath() throws Exception {
         Path src = source("grows.bin", 4L * LocalMover.BUFFER_BYTES, 5);
-        mover = new LocalMover("usb", root(), 0); // checks the source after every buffer
+        mover = new LocalMover("usb", root(), 0, RateLimiter.unlimited()); // checks the source after every buffer
         Outcome o = run(send(src, "grows.bin"), done -> {
             if (done == LocalMover.BUFFER_BYTES) {
                 try {
@@ -146,7 +150,7 @@ class LocalMoverTest {
     @Test
     void cancelStopsTheCopyAndRemovesThePartial() throws Exception {
         Path src = source("c.bin", 8L * LocalMover.BUFFER_BYTES, 6);
-        mover = new LocalMover("usb", root(), 0);
+        mover = new LocalMover("usb", root(), 0, RateLimiter.unlimited());
         CompletableFuture<Mover.Running> handle = new CompletableFuture<>();
         Outcome o = new Outcome();
         o.onProgress = done -> {
@@ -159,6 +163,41 @@ class LocalMoverTest {
         assertEquals("CANCELLED", o.failure.reason());
         assertTrue(o.progress.get(o.progress.size() - 1) < Files.size(src), "stopped before the end: " + o.progress);
         assertFalse(Files.exists(dir.resolve("usb/c.bin")));
+        assertEquals(List.of(), partials());
+    }
+
+    @Test
+    void theRateLimitPacesTheCopyByItsClockAndACancelEndsTheWait() throws Exception {
+        FakeClock clock = new FakeClock(1_700_000_000_000L);
+        RateLimiter rate = new RateLimiter(RateSchedule.constant(new Rate(8_000_000)), null, clock, clock::nanoTime);
+        Path src = source("r.bin", 3L * LocalMover.BUFFER_BYTES + 12345, 8);
+        mover = new LocalMover("usb", root(), 0, rate);
+        Outcome o = new Outcome();
+        mover.start(job(send(src, "r.bin")), o);
+        // the first buffer goes at once; the next waits for the limiter's clock, which stands still
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (o.progress.isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        Thread.sleep(300);
+        assertFalse(o.end.isDone());
+        assertEquals(List.of((long) LocalMover.BUFFER_BYTES), o.progress);
+        for (int i = 0; i < 100 && !o.end.isDone(); i++) {
+            clock.advance(TimeUnit.SECONDS.toMillis(5)); // pays for a buffer at a byte a microsecond
+            Thread.sleep(50);
+        }
+        o.await();
+        assertEquals(new Delivery(Files.size(src), 0, false), o.delivery(), String.valueOf(o.failure));
+        assertEquals(-1L, Files.mismatch(src, dir.resolve("usb/r.bin")));
+
+        Outcome cancelled = new Outcome();
+        Mover.Running r = mover.start(job(send(src, "r2.bin")), cancelled);
+        while (cancelled.progress.isEmpty() && System.nanoTime() < deadline + TimeUnit.SECONDS.toNanos(10)) {
+            Thread.sleep(10);
+        }
+        r.cancel("test cancels");
+        cancelled.await();
+        assertEquals("CANCELLED", cancelled.failure.reason());
         assertEquals(List.of(), partials());
     }
 

@@ -9,7 +9,8 @@ const HISTORY_PAGE = 50;
 const ENDED = 'DONE,FAILED,CANCELLED';
 
 const $ = id => document.getElementById(id);
-const state = { node: null, queued: [], history: { offset: 0, total: 0 }, pending: null, groups: [] };
+const state = { node: null, queued: [], history: { offset: 0, total: 0 }, pending: null, groups: [], rates: null,
+  rateEditing: null };
 
 // ---- formatting ----
 function bytes(n) {
@@ -20,6 +21,13 @@ function bytes(n) {
   return (i === 0 ? Math.round(n) : n.toFixed(n < 10 ? 2 : n < 100 ? 1 : 0)) + ' ' + units[i];
 }
 function rate(r) { return r == null ? '' : bytes(r) + '/s'; }
+function bits(n) {
+  if (!n) return 'unlimited';
+  const units = ['bit/s', 'kbit/s', 'Mbit/s', 'Gbit/s', 'Tbit/s'];
+  let i = 0;
+  while (n >= 1000 && i < units.length - 1) { n /= 1000; i++; }
+  return (Number.isInteger(n) ? n : n.toFixed(n < 10 ? 2 : 1)) + ' ' + units[i];
+}
 function duration(s) {
   if (s == null || !isFinite(s)) return '';
   if (s < 10) return s.toFixed(1) + ' s';
@@ -251,19 +259,55 @@ function renderGroups(tree) {
   }
 }
 
-// ---- peers ----
+// ---- peers and rate limits ----
+function nextChange(r) {
+  if (!r.nextChangeMillis) return null;
+  const at = new Date(r.nextChangeMillis);
+  const soon = r.nextChangeMillis - Date.now() < 6 * 86400000;
+  const time = soon ? at.toLocaleString([], { weekday: 'short', hour: '2-digit', minute: '2-digit' }) : at.toLocaleString();
+  return 'until ' + time + ', then ' + bits(r.nextBitsPerSecond);
+}
+function limitTitle(r) {
+  return r.schedule.join('\n') + (r.changedAtRunTime ? '\n(changed here; the config says ' + r.config.join('; ') + ')' : '');
+}
+/** The row under a destination: its limit now, the next change, and the button that changes it. */
+function limitRow(p, r) {
+  const next = nextChange(r);
+  return el('tr', { class: 'limit-row', 'data-limit-for': p.name },
+    el('td', { colspan: 6, 'data-role': 'limit', title: limitTitle(r) },
+      r.bitsPerSecond ? 'limit ' : '',
+      el('span', { class: 'now', text: r.bitsPerSecond ? bits(r.bitsPerSecond) : 'no limit' }),
+      (r.changedAtRunTime ? ' (changed here)' : '') + (next ? ' · ' + next : ''),
+      el('button', { type: 'button', 'data-action': 'rate', 'data-dest': r.name, title: 'change the limit of ' + r.name,
+        text: '✎' })));
+}
+function renderNodeRate(r) {
+  const next = nextChange(r);
+  $('node-rate').textContent = (r.bitsPerSecond ? bits(r.bitsPerSecond) : 'none') + (r.changedAtRunTime ? ' (changed here)' : '')
+    + (next ? ' · ' + next : '');
+  $('node-rate').title = limitTitle(r);
+}
 async function loadPeers() {
   let data;
+  let rates = null;
   try {
-    data = await api('GET', '/api/peers');
+    [data, rates] = await Promise.all([api('GET', '/api/peers'), api('GET', '/api/rates').catch(() => null)]);
   } catch (e) {
     $('peers').replaceChildren();
     $('peers-empty').hidden = false;
     $('peers-empty').textContent = 'Peers not available: ' + e.message;
     return;
   }
+  state.rates = rates;
+  const limits = new Map((rates ? rates.destinations : []).map(r => [r.name, r]));
   const peers = data.peers || [];
-  $('peers').replaceChildren(...peers.map(p => el('tr', { 'data-peer': p.name },
+  $('peers').replaceChildren(...peers.flatMap(p => peerRows(p, p.direction === 'out' ? limits.get(p.name) : null)));
+  $('peers-empty').hidden = peers.length > 0;
+  $('peers-empty').textContent = 'No peers configured or connected.';
+  if (rates) renderNodeRate(rates.node);
+}
+function peerRows(p, limit) {
+  const tr = el('tr', { 'data-peer': p.name, 'data-direction': p.direction, class: limit ? 'limited' : null },
     el('td', { title: p.name + ' · ' + (p.direction === 'in' ? 'sends to us' : 'we send to it') + (p.address ? ' · ' + p.address : ''),
       text: (p.direction === 'in' ? '← ' : '→ ') + (p.name.length > 20 ? p.name.slice(0, 9) + '…' : p.name) }),
     p.online ? el('td', { class: 'dot-on', text: '● online' })
@@ -274,9 +318,33 @@ async function loadPeers() {
     el('td', { class: 'num', text: p.rttMillis == null ? '' : p.rttMillis.toFixed(p.rttMillis < 10 ? 2 : 0) + ' ms' }),
     el('td', { class: 'num', text: p.rateBytesPerSecond ? rate(p.rateBytesPerSecond) : '' }),
     el('td', { class: 'num', 'data-role': 'moved', title: 'resumes ' + p.resumes + ', credit stalls ' + p.creditStalls,
-      text: p.direction === 'in' ? bytes(p.receivedBytes) + ' ↓' : bytes(p.sentBytes) + ' ↑' }))));
-  $('peers-empty').hidden = peers.length > 0;
-  $('peers-empty').textContent = 'No peers configured or connected.';
+      text: p.direction === 'in' ? bytes(p.receivedBytes) + ' ↓' : bytes(p.sentBytes) + ' ↑' }));
+  return limit ? [tr, limitRow(p, limit)] : [tr];
+}
+function openRate(name) {
+  if (!state.rates) return;
+  const r = name == null ? state.rates.node : state.rates.destinations.find(d => d.name === name);
+  if (!r) return;
+  state.rateEditing = name;
+  $('rate-name').textContent = name == null ? 'whole node' : name;
+  $('rate-input').value = r.schedule.join('\n');
+  $('rate-config').textContent = 'Config file: ' + r.config.join('; ') + (r.changedAtRunTime ? ' · changed here since' : '');
+  $('rate-error').hidden = true;
+  $('rate-dialog').showModal();
+}
+async function saveRate(method) {
+  const name = state.rateEditing;
+  const path = name == null ? '/api/rates/node' : '/api/rates/destinations/' + encodeURIComponent(name);
+  const lines = $('rate-input').value.split('\n').map(l => l.trim()).filter(Boolean);
+  try {
+    await api(method, path, method === 'PUT' ? { rate: lines.length === 1 ? lines[0] : lines } : undefined);
+    $('rate-dialog').close();
+    clearError();
+    loadPeers();
+  } catch (e) {
+    $('rate-error').textContent = e.message;
+    $('rate-error').hidden = false;
+  }
 }
 
 // ---- node ----
@@ -394,6 +462,14 @@ function init() {
     input.blur();
     act('PUT', '/api/groups/' + encodeURIComponent(form.dataset.group) + '/limit', { limit });
   });
+  $('peers').addEventListener('click', e => {
+    const b = e.target.closest('button[data-action=rate]');
+    if (b) openRate(b.dataset.dest);
+  });
+  $('node-rate-edit').addEventListener('click', () => openRate(null));
+  $('rate-form').addEventListener('submit', e => { e.preventDefault(); saveRate('PUT'); });
+  $('rate-reset').addEventListener('click', () => saveRate('DELETE'));
+  $('rate-cancel').addEventListener('click', () => $('rate-dialog').close());
   $('history-filter').addEventListener('submit', e => e.preventDefault());
   const reloadHistory = () => { state.history.offset = 0; loadHistory().catch(e => showError(e.message)); };
   $('history-state').addEventListener('change', reloadHistory);
