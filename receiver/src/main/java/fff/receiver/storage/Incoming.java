@@ -184,14 +184,9 @@ public final class Incoming implements StreamSink, Closeable {
                 return new Verdict(Verdict.Outcome.HASH_MISMATCH, "content digest of " + finalPath + " is "
                         + ContentHasher.hex(actual) + ", sender " + hexOrNull(expectedDigest));
             }
-            channel.force(true);
-            channel.close();
+            FileChannel ch = channel;
             channel = null;
-            if (mtimeMillis >= 0) {
-                Files.setLastModifiedTime(partial, FileTime.fromMillis(mtimeMillis));
-            }
-            Files.move(partial, finalPath, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            fsyncDirectory(finalPath.getParent());
+            publish(ch, partial, finalPath, mtimeMillis);
             return new Verdict(Verdict.Outcome.VERIFIED, finalPath + " verified, " + size + " bytes, digest "
                     + ContentHasher.hex(actual));
         } finally {
@@ -259,6 +254,22 @@ public final class Incoming implements StreamSink, Closeable {
             }
             channel = null;
         }
+    }
+
+    /**
+     * Makes {@code partial} durable through {@code ch} (closed here), gives it {@code mtimeMillis} (when &ge; 0)
+     * and moves it atomically to {@code finalPath}, replacing a file there; then syncs the folder. The one way a
+     * received file becomes visible.
+     */
+    static void publish(FileChannel ch, Path partial, Path finalPath, long mtimeMillis) throws IOException {
+        try (ch) {
+            ch.force(true);
+        }
+        if (mtimeMillis >= 0) {
+            Files.setLastModifiedTime(partial, FileTime.fromMillis(mtimeMillis));
+        }
+        Files.move(partial, finalPath, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        fsyncDirectory(finalPath.getParent());
     }
 
     static void fsyncDirectory(Path dir) {

@@ -15,10 +15,8 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Locale;
@@ -291,14 +289,8 @@ public final class LandingArea {
         /** Makes the partial durable and moves it to the final path (replacing a file there); releases. */
         public void publish(long mtimeMillis) throws IOException {
             try {
-                try (FileChannel ch = FileChannel.open(partial, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
-                    ch.force(true);
-                }
-                if (mtimeMillis >= 0) {
-                    Files.setLastModifiedTime(partial, FileTime.fromMillis(mtimeMillis));
-                }
-                Files.move(partial, finalPath, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-                Incoming.fsyncDirectory(finalPath.getParent());
+                Incoming.publish(FileChannel.open(partial, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS), partial,
+                        finalPath, mtimeMillis);
             } finally {
                 releaseOnce();
             }

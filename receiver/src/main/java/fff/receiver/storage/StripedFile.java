@@ -8,9 +8,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.FileTime;
 import java.util.HashSet;
 import java.util.Set;
 
@@ -206,16 +204,11 @@ final class StripedFile {
         if (channel.size() > size) {
             channel.truncate(size);
         }
-        channel.force(true);
-        channel.close();
+        FileChannel ch = channel;
         channel = null;
-        if (mtimeMillis >= 0) {
-            Files.setLastModifiedTime(partial, FileTime.fromMillis(mtimeMillis));
-        }
-        Files.move(partial, finalPath, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        Incoming.publish(ch, partial, finalPath, mtimeMillis);
         // after the move: a crash in between leaves a stale sidecar without a partial, which is ignored
         RangesFile.delete(ranges);
-        Incoming.fsyncDirectory(finalPath.getParent());
         completed = true;
         return Verdict.Outcome.VERIFIED;
     }
