@@ -10,6 +10,7 @@ import fff.common.transcode.FfmpegTools;
 import fff.common.transcode.MediaException;
 import fff.common.transcode.Profile;
 import fff.common.transcode.Profiles;
+import fff.common.wire.Congestion;
 import fff.common.wire.HostPort;
 import fff.sender.PeerClient;
 import fff.sender.PeerTarget;
@@ -99,26 +100,34 @@ final class SendCommand implements Callable<Integer> {
         }
         plan.warnings().forEach(w -> System.err.println("fff: " + w));
         NodeId pinned = peerId == null ? null : NodeId.parse(peerId);
-        PeerTarget target;
-        try {
-            target = new PeerTarget(HostPort.parse(to), plain, pinned, KnownPeers.in(home.resolve()), attempts, 8,
-                    congestion);
-        } catch (IllegalArgumentException e) {
-            System.err.println("fff: --" + e.getMessage());
-            return 2;
-        }
-        int n;
-        try {
-            n = "auto".equals(connections) ? PeerClient.AUTO : Integer.parseInt(connections);
-        } catch (NumberFormatException e) {
-            n = -1;
-        }
-        if (n < 1 && n != PeerClient.AUTO) {
+        int n = connections(connections);
+        if (n < 0) {
             System.err.println("fff: --connections: '" + connections + "' is not a number of at least 1, or auto");
             return 2;
         }
+        try {
+            Congestion.check("--congestion", congestion);
+        } catch (IllegalArgumentException e) {
+            System.err.println("fff: " + e.getMessage());
+            return 2;
+        }
+        PeerTarget target = new PeerTarget(HostPort.parse(to), plain, pinned, KnownPeers.in(home.resolve()),
+                attempts, 8, congestion);
         try (PeerClient client = new PeerClient(target, identity, n, null, limiter)) {
             return new SendRun(client, plan, System.out, System.err, System.console() != null, true, transcode).run();
+        }
+    }
+
+    /** {@code auto} ({@link PeerClient#AUTO}), a number of at least 1, or -1 for anything else. */
+    static int connections(String text) {
+        if ("auto".equals(text)) {
+            return PeerClient.AUTO;
+        }
+        try {
+            int n = Integer.parseInt(text);
+            return n >= 1 ? n : -1;
+        } catch (NumberFormatException e) {
+            return -1;
         }
     }
 }
