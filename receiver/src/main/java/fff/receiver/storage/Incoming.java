@@ -141,11 +141,7 @@ public final class Incoming implements StreamSink, Closeable {
         if (len == 0) {
             return;
         }
-        ByteBuffer src = data.duplicate();
-        long pos = offset;
-        while (src.hasRemaining()) {
-            pos += channel.write(src, pos);
-        }
+        writeAt(channel, data, offset);
         hasher.update(data);
         written += len;
         if (written - writeBackMark >= WRITE_BACK_EVERY) {
@@ -253,6 +249,14 @@ public final class Incoming implements StreamSink, Closeable {
                 // Nothing more to lose: the partial is being deleted or already moved.
             }
             channel = null;
+        }
+    }
+
+    /** Writes all remaining bytes of {@code data} at {@code pos} of {@code ch}; the buffer's position is kept. */
+    static void writeAt(FileChannel ch, ByteBuffer data, long pos) throws IOException {
+        ByteBuffer src = data.duplicate();
+        while (src.hasRemaining()) {
+            pos += ch.write(src, pos);
         }
     }
 

@@ -129,11 +129,7 @@ public final class StripeIncoming implements StreamSink, Closeable {
         if (len == 0) {
             return;
         }
-        ByteBuffer src = data.duplicate();
-        long pos = at;
-        while (src.hasRemaining()) {
-            pos += channel.write(src, pos);
-        }
+        Incoming.writeAt(channel, data, at);
         hasher.update(data);
         written += len;
         if (written - recorded >= CHECKPOINT_EVERY) {
