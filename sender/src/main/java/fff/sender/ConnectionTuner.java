@@ -3,7 +3,7 @@ package fff.sender;
 /**
  * {@code connections: auto}: how many connections to a peer to keep open, grown one at a time while throughput
  * grows with them. On a long, lossy link one TCP stream carries a fraction of the link and a few carry most of it;
- * on a short link a second stream adds nothing. So: start with {@link #START}; each {@link PeriodSample period}
+ * on a short link a second stream adds nothing. So: start with {@link #START}; each period (a couple of seconds)
  * with work waiting or running and every connection up, compare the payload rate with the rate before the last
  * connection was added; open one more while it rose by at least {@link #GAIN}, and stop growing at the first step
  * that did not (or at {@link #MAX}). Idle time starts the probing over (the next batch may meet another link), but
