@@ -317,8 +317,16 @@ fresh() { rm -rf -- "$1"; mkdir -p "$1"; sync; }
 capped_note() { if [ "$CAPPED" = 1 ]; then printf ' (stopped at %s s: %s bytes, %s whole files had arrived)' "$CAP_S" "$CAP_BYTES" "$CAP_FILES"; fi; }
 SEQ=0 # every fff transfer gets a folder of its own at the receiver: nothing from an earlier one is resumed
 
+fff_timed() { # fff_timed VARIANT SOURCE : a timed fff send of SOURCE into a new folder; sets the caller's out
+  SEQ=$((SEQ + 1))
+  out=${FFF_ROOT[$1]}/t$SEQ
+  sync
+  fff_send_args "$1" "t$SEQ"
+  timed "${FFF_PORT[$1]}" "$out" "${FFF_SEND[@]}" "${SEND_ARGS[@]}" "$2"
+}
+
 big() { # big LINK METHOD RUN
-  local link=$1 m=$2 r=$3 out mbit bytes v
+  local link=$1 m=$2 r=$3 out mbit bytes
   case $m in
     iperf3-*)
       [ "$m" = iperf3-bbr ] && [ "$HAVE_BBR" = 0 ] && { log "$m: the kernel has no bbr, skipped"; return 0; }
@@ -338,14 +346,7 @@ big() { # big LINK METHOD RUN
           fresh "$out"
           timed 22 "$out" rsync -a -e "$RSYNC_SSH" "$SRC" "root@$IP_B:$out/"
           ;;
-        fff-*)
-          v=${m#fff-}
-          SEQ=$((SEQ + 1))
-          out=${FFF_ROOT[$v]}/t$SEQ
-          sync
-          fff_send_args "$v" "t$SEQ"
-          timed "${FFF_PORT[$v]}" "$out" "${FFF_SEND[@]}" "${SEND_ARGS[@]}" "$SRC"
-          ;;
+        fff-*) fff_timed "${m#fff-}" "$SRC" ;;
       esac
       if [ "$CAPPED" = 1 ]; then
         bytes=$CAP_BYTES
@@ -362,21 +363,14 @@ big() { # big LINK METHOD RUN
 }
 
 small() { # small LINK METHOD RUN
-  local link=$1 m=$2 r=$3 out files rate v
+  local link=$1 m=$2 r=$3 out files rate
   case $m in
     rsync)
       out=$WORK/out-small-rsync
       fresh "$out"
       timed 22 "$out" rsync -a -e "$RSYNC_SSH" "$SMALL" "root@$IP_B:$out/"
       ;;
-    fff-*)
-      v=${m#fff-}
-      SEQ=$((SEQ + 1))
-      out=${FFF_ROOT[$v]}/t$SEQ
-      sync
-      fff_send_args "$v" "t$SEQ"
-      timed "${FFF_PORT[$v]}" "$out" "${FFF_SEND[@]}" "${SEND_ARGS[@]}" "$SMALL"
-      ;;
+    fff-*) fff_timed "${m#fff-}" "$SMALL" ;;
   esac
   if [ "$CAPPED" = 1 ]; then
     files=$CAP_FILES

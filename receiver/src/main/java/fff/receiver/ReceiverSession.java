@@ -474,7 +474,8 @@ final class ReceiverSession extends ChannelInboundHandlerAdapter {
                     boolean present = verdict.outcome() == Verdict.Outcome.ALREADY_PRESENT;
                     if (s.offer.hasStripe()) {
                         if (!present) {
-                            events.file(peer, s.offer.getPath(), s.offer.getSize(), s.received, false);
+                            // the parts came on several streams: this one's byte count is not the file's
+                            events.file(peer, s.offer.getPath(), s.offer.getSize(), s.offer.getSize(), false);
                         }
                         write(Frames.verified(s.id, end.getByteCount(), present, !present), true);
                         return;

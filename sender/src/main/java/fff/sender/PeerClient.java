@@ -527,12 +527,10 @@ public final class PeerClient implements AutoCloseable {
         }
 
         @Override
-        public void rttSample(long nanos) {
-            if (traffic.firstBufferCheck()) {
-                String advice = buffers.advice(true, nanos, limit());
-                if (advice != null) {
-                    LOG.info("sending to {}: {}", target.address(), advice);
-                }
+        public void firstRtt(long nanos) {
+            String advice = buffers.advice(true, nanos, limit());
+            if (advice != null) {
+                LOG.info("sending to {}: {}", target.address(), advice);
             }
         }
 

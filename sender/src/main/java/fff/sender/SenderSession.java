@@ -95,8 +95,11 @@ final class SenderSession extends ChannelInboundHandlerAdapter {
         /** The connection is gone; {@code interrupted} lost their streams; {@code fatal} means do not retry. */
         void closed(SenderSession session, boolean wasReady, TransferException fatal, List<Transfer> interrupted);
 
-        /** A round-trip time was measured on this connection (the kernel's estimate where it can be read). */
-        default void rttSample(long nanos) {
+        /**
+         * The first round-trip time measured with this peer (the kernel's estimate where it can be read), for
+         * checking the socket buffers against it.
+         */
+        default void firstRtt(long nanos) {
         }
     }
 
@@ -228,7 +231,9 @@ final class SenderSession extends ChannelInboundHandlerAdapter {
                 if (f.getPong().getNanos() == lastPingNanos) {
                     long sample = System.nanoTime() - lastPingNanos;
                     traffic.rtt(sample);
-                    owner.rttSample(SocketBuffers.rttNanos(ctx.channel(), sample));
+                    if (traffic.firstBufferCheck()) {
+                        owner.firstRtt(SocketBuffers.rttNanos(ctx.channel(), sample));
+                    }
                 }
             }
             case GOODBYE -> {
