@@ -46,7 +46,9 @@ class ShutdownIT {
         int port = Nodes.freePort();
         String[] recv = {"receive", "--listen", "127.0.0.1:" + port, "--dir", out.toString(), "--allow", senderId,
                 "--reserve", "0"};
-        String[] send = {"send", "--to", "127.0.0.1:" + port, "--peer-id", receiverId, source.toString()};
+        // one connection: this is about one stream cut by the receiver's grace period (parts have ResumeIT)
+        String[] send = {"send", "--to", "127.0.0.1:" + port, "--peer-id", receiverId, "--connections", "1",
+                source.toString()};
         boolean completedDuringGrace;
         try (FffProcess receiver = FffProcess.start("receiver-1", dir.resolve("b"), recv)) {
             receiver.awaitListening();
