@@ -1,8 +1,12 @@
 package fff.receiver;
 
 import fff.common.flow.DiskChain;
+import fff.proto.End;
 import fff.proto.Offer;
 import fff.receiver.storage.StreamSink;
+import io.netty.buffer.ByteBuf;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * One file arriving on a connection. Fields are touched on the channel's event loop only, except
@@ -10,7 +14,8 @@ import fff.receiver.storage.StreamSink;
  */
 final class InboundStream {
 
-    enum State { OPENING, ACCEPTED, STARTED, ENDING, FAILED }
+    /** EAGER: an eager offer not yet admitted and opened; its data is held in {@link #held}. */
+    enum State { OPENING, EAGER, ACCEPTED, STARTED, ENDING, FAILED }
 
     final long id;
     final Offer offer;
@@ -25,6 +30,21 @@ final class InboundStream {
     long received;
     /** The admission ticket, once admitted; released by the session when the stream ends. */
     Admission.Ticket ticket;
+    /** EAGER: data that came before the file was open, in order; released or written by the session. */
+    final List<ByteBuf> held = new ArrayList<>();
+    /** EAGER: the End that came before the file was open, or null. */
+    End heldEnd;
+
+    /** Releases the held data of an eager offer; returns its bytes (their connection credit is owed back). */
+    int releaseHeld() {
+        int bytes = 0;
+        for (ByteBuf b : held) {
+            bytes += b.readableBytes();
+            b.release();
+        }
+        held.clear();
+        return bytes;
+    }
 
     /** Stops a transcode's ffmpeg at once (so its blocked chain gets on); harmless for plain files. Any thread. */
     void stopSink() {

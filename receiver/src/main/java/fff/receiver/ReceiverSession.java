@@ -63,6 +63,8 @@ final class ReceiverSession extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LoggerFactory.getLogger(ReceiverSession.class);
     /** Per-stream credit of a transcode stream. */
     static final int TRANSCODE_WINDOW = 4 << 20;
+    /** Largest file taken as an eager offer (sent without waiting for Accept). */
+    static final long EAGER_MAX = 1 << 20;
     static final long PING_EVERY_NANOS = TimeUnit.SECONDS.toNanos(15);
 
     private final ReceiverConfig config;
@@ -194,7 +196,8 @@ final class ReceiverSession extends ChannelInboundHandlerAdapter {
         LOG.info("sender {} connected ({})", peer == null ? "(plain, unidentified)" : peer,
                 ssl != null ? "TLS " + ssl.engine().getSession().getProtocol() : "plain TCP");
         HelloAck.Builder ack = HelloAck.newBuilder().setVersion(WireLimits.VERSION).setNodeId(localId.toString())
-                .addCapabilities(WireLimits.CAPABILITY_MIRROR).addCapabilities(WireLimits.CAPABILITY_STRIPES);
+                .addCapabilities(WireLimits.CAPABILITY_MIRROR).addCapabilities(WireLimits.CAPABILITY_STRIPES)
+                .addCapabilities(WireLimits.CAPABILITY_EAGER).setEagerMax(eagerMax());
         if (transcoder.available()) {
             ack.addCapabilities(WireLimits.CAPABILITY_TRANSCODE);
         }
@@ -239,6 +242,12 @@ final class ReceiverSession extends ChannelInboundHandlerAdapter {
                     "an offer is at most one of directory, remove, rename, transcode and stripe"), true);
             return;
         }
+        if (offer.getEager() && (offer.getDirectory() || offer.getRemove() || rename || transcode
+                || offer.hasStripe() || offer.getSize() > eagerMax())) {
+            protocolError("eager offer on stream " + id + " of " + offer.getSize() + " bytes; eager offers are plain"
+                    + " files of at most " + eagerMax() + " bytes");
+            return;
+        }
         if (transcode) {
             StorageRefusal no = transcoder.refusal(offer);
             if (no != null) {
@@ -251,6 +260,11 @@ final class ReceiverSession extends ChannelInboundHandlerAdapter {
         InboundStream s = new InboundStream(id, offer,
                 new DiskChain(transcode ? transcoder.executor() : disk, ctx.executor()));
         streams.put(id, s);
+        if (offer.getEager()) {
+            // the data follows at once, before this node has said anything: held until the file is open
+            s.state = InboundStream.State.EAGER;
+            s.credit = offer.getSize();
+        }
         if (offer.getRemove() || rename) {
             applyMirrorEdit(s);
             return;
@@ -305,6 +319,10 @@ final class ReceiverSession extends ChannelInboundHandlerAdapter {
                 return;
             }
             s.incoming = incoming;
+            if (offer.getEager()) {
+                startEager(s);
+                return;
+            }
             s.state = InboundStream.State.ACCEPTED;
             s.resumeOffset = incoming.resumeOffset();
             // ffmpeg takes a few MB/s: a small window keeps what waits for it in memory small (and the sending
@@ -313,6 +331,34 @@ final class ReceiverSession extends ChannelInboundHandlerAdapter {
             s.credit = window;
             write(Frames.accept(id, incoming.resumeOffset(), incoming.prefixDigest(), window, incoming.present()), true);
         });
+    }
+
+    /**
+     * An eager offer is admitted and its file open: the data starts at 0 (a kept partial is replaced; a present
+     * file is compared at the end) and what arrived meanwhile is written, then the End if it came.
+     */
+    private void startEager(InboundStream s) {
+        s.state = InboundStream.State.STARTED;
+        onDisk(s, () -> {
+            s.incoming.startFrom(0);
+            return null;
+        }, (x, err) -> {
+            if (err != null) {
+                failStream(s, Reason.IO_ERROR, "receiver could not prepare the file: " + err.getMessage(), true);
+            }
+        });
+        long offset = 0;
+        for (ByteBuf b : s.held) {
+            int len = b.readableBytes();
+            write(s, offset, len, b);
+            offset += len;
+        }
+        s.held.clear();
+        End end = s.heldEnd;
+        s.heldEnd = null;
+        if (end != null) {
+            onEnd(end);
+        }
     }
 
     /** A remove or rename: no data, answered Verified or Reject once the disk work is done. */
@@ -395,7 +441,8 @@ final class ReceiverSession extends ChannelInboundHandlerAdapter {
             returnCredit(0, len);
             return;
         }
-        if (s.state != InboundStream.State.STARTED || data.getOffset() != s.next || len > s.credit
+        boolean eager = s.state == InboundStream.State.EAGER;
+        if ((s.state != InboundStream.State.STARTED && !eager) || data.getOffset() != s.next || len > s.credit
                 || (!s.offer.hasTranscode() && s.next + len > s.endOffset())) {
             payload.release();
             protocolError("Data on stream " + s.id + " at " + data.getOffset() + "+" + len + " does not fit (state "
@@ -405,9 +452,18 @@ final class ReceiverSession extends ChannelInboundHandlerAdapter {
         long offset = s.next;
         s.next += len;
         s.credit -= len;
+        if (eager) {
+            s.held.add(payload); // the sender's connection credit bounds what is held
+            return;
+        }
         if (len > 0 && (s.credit == 0 || connectionCredit == 0)) {
             inbound.traffic.creditStall();
         }
+        write(s, offset, len, payload);
+    }
+
+    /** Writes {@code payload} (released here) at {@code offset} on the stream's chain, then returns its credit. */
+    private void write(InboundStream s, long offset, int len, ByteBuf payload) {
         onDisk(s, () -> {
             try {
                 long pos = offset;
@@ -454,6 +510,10 @@ final class ReceiverSession extends ChannelInboundHandlerAdapter {
         if (s == null) {
             return; // already failed; the sender will have heard
         }
+        if (s.state == InboundStream.State.EAGER && s.heldEnd == null) {
+            s.heldEnd = end; // handled once the file is open
+            return;
+        }
         if (s.state != InboundStream.State.STARTED) {
             protocolError("End on stream " + s.id + " in state " + s.state);
             return;
@@ -496,6 +556,11 @@ final class ReceiverSession extends ChannelInboundHandlerAdapter {
         });
     }
 
+    /** Largest eager offer: small files only, within one stream's window. */
+    private long eagerMax() {
+        return Math.min(EAGER_MAX, config.streamWindow());
+    }
+
     private void onCancel(long id, String why) {
         InboundStream s = streams.get(id);
         if (s == null) {
@@ -533,6 +598,10 @@ final class ReceiverSession extends ChannelInboundHandlerAdapter {
     /** The stream is over: forget it and give its admission ticket back. */
     private void drop(InboundStream s) {
         streams.remove(s.id, s);
+        int held = s.releaseHeld();
+        if (held > 0 && !closed) {
+            returnCredit(0, held); // an eager offer refused: the sender's connection credit comes back
+        }
         if (s.ticket != null) {
             s.ticket.release();
             s.ticket = null;

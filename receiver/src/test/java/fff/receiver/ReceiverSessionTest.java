@@ -551,11 +551,149 @@ class ReceiverSessionTest {
     // ---- mirror edits: remove and rename ----
 
     @Test
-    void helloAckAdvertisesMirroringAndStripes() {
+    void helloAckAdvertisesMirroringStripesAndEagerOffersUpToOneMebibyte() {
         EmbeddedChannel ch = open(Runnable::run);
         ch.writeInbound(hello(senderId, 1));
-        assertEquals(List.of(WireLimits.CAPABILITY_MIRROR, WireLimits.CAPABILITY_STRIPES),
-                drain(ch).get(0).getHelloAck().getCapabilitiesList());
+        HelloAck ack = drain(ch).get(0).getHelloAck();
+        assertEquals(List.of(WireLimits.CAPABILITY_MIRROR, WireLimits.CAPABILITY_STRIPES, WireLimits.CAPABILITY_EAGER),
+                ack.getCapabilitiesList());
+        assertEquals(Math.min(MIB, STREAM_WINDOW), ack.getEagerMax());
+    }
+
+    // ---- eager offers: small files sent without waiting for Accept ----
+
+    private static InboundFrame eagerFrame(long stream, String path, long size) {
+        return frame(Frame.newBuilder().setOffer(offer(stream, path, size).toBuilder().setEager(true)));
+    }
+
+    @Test
+    void eagerDataIsHeldUntilTheFileIsOpenThenWrittenAndVerifiedWithoutAccept() throws IOException {
+        byte[] src = bytes(300_000, 30);
+        ManualExecutor disk = new ManualExecutor();
+        EmbeddedChannel ch = ready(disk);
+        ch.writeInbound(eagerFrame(1, "e/a.bin", src.length));
+        ch.writeInbound(data(1, 0, src, 0, 200_000));
+        ch.writeInbound(data(1, 200_000, src, 200_000, 100_000));
+        ch.writeInbound(end(1, src.length, digest(src, src.length)));
+        ch.runPendingTasks();
+        assertNull(ch.readOutbound(), "nothing is said before the file is open");
+        assertEquals(1, payloads.get(0).refCnt(), "the held data is not released yet");
+        List<Frame> out = drainWith(ch, disk);
+        assertEquals(5, out.size(), out.toString());
+        assertTrue(out.containsAll(List.of(credit(1, 200_000), credit(0, 200_000), credit(1, 100_000),
+                credit(0, 100_000))), "each chunk's credit once written: " + out);
+        Frame verified = out.stream().filter(Frame::hasVerified).findFirst().orElseThrow();
+        assertEquals(src.length, verified.getVerified().getByteCount());
+        assertFalse(verified.getVerified().getAlreadyPresent());
+        assertArrayEquals(src, Files.readAllBytes(root.resolve("e/a.bin")));
+        assertFalse(Files.exists(partial("e/a.bin")));
+        assertEquals(MTIME, Files.getLastModifiedTime(root.resolve("e/a.bin")).toMillis());
+        assertEquals(List.of("file " + senderId + " e/a.bin " + src.length + " " + src.length + " false"), events);
+    }
+
+    @Test
+    void eagerFileOverAKeptPartialReplacesIt() throws IOException {
+        byte[] src = bytes(50_000, 31);
+        Files.createDirectories(root.resolve("e"));
+        Files.write(partial("e/p.bin"), bytes(40_000, 32));
+        EmbeddedChannel ch = ready(Runnable::run);
+        ch.writeInbound(eagerFrame(1, "e/p.bin", src.length));
+        ch.writeInbound(data(1, 0, src, 0, src.length));
+        ch.writeInbound(end(1, src.length, digest(src, src.length)));
+        assertEquals(1, drain(ch).stream().filter(Frame::hasVerified).findFirst().orElseThrow().getVerified()
+                .getStream());
+        assertArrayEquals(src, Files.readAllBytes(root.resolve("e/p.bin")));
+    }
+
+    @Test
+    void eagerFileAlreadyPresentWithTheSameBytesIsAlreadyPresentAndUntouched() throws IOException {
+        byte[] src = bytes(70_000, 33);
+        Path f = landed("e/same.bin", src);
+        Files.setLastModifiedTime(f, java.nio.file.attribute.FileTime.fromMillis(1_000));
+        EmbeddedChannel ch = ready(Runnable::run);
+        ch.writeInbound(eagerFrame(1, "e/same.bin", src.length));
+        ch.writeInbound(data(1, 0, src, 0, src.length));
+        ch.writeInbound(end(1, src.length, digest(src, src.length)));
+        List<Frame> out = drain(ch);
+        assertTrue(out.stream().filter(Frame::hasVerified).findFirst().orElseThrow().getVerified()
+                .getAlreadyPresent(), out.toString());
+        assertEquals(1_000, Files.getLastModifiedTime(f).toMillis(), "the present file was not replaced");
+        assertFalse(Files.exists(partial("e/same.bin")));
+
+        byte[] other = bytes(70_000, 34);
+        ch.writeInbound(eagerFrame(2, "e/same.bin", other.length));
+        ch.writeInbound(data(2, 0, other, 0, other.length));
+        ch.writeInbound(end(2, other.length, digest(other, other.length)));
+        out = drain(ch);
+        assertFalse(out.stream().filter(Frame::hasVerified).findFirst().orElseThrow().getVerified()
+                .getAlreadyPresent(), out.toString());
+        assertArrayEquals(other, Files.readAllBytes(f), "different bytes of the same size replace the file");
+    }
+
+    @Test
+    void eagerOfferRefusedGivesTheHeldCreditBackAndDropsWhatFollows() {
+        byte[] src = bytes(90_000, 35);
+        ManualExecutor disk = new ManualExecutor();
+        EmbeddedChannel ch = ready(disk);
+        ch.writeInbound(eagerFrame(1, "../escape.bin", src.length));
+        ch.writeInbound(data(1, 0, src, 0, 60_000));
+        List<Frame> out = drainWith(ch, disk);
+        assertEquals(List.of(credit(0, 60_000)), out.subList(0, 1), out.toString());
+        assertEquals(Reason.BAD_PATH, out.get(1).getReject().getReason());
+        assertEquals(2, out.size(), out.toString());
+        ch.writeInbound(data(1, 60_000, src, 60_000, 30_000));
+        ch.writeInbound(end(1, src.length, digest(src, src.length)));
+        assertEquals(List.of(credit(0, 30_000)), drainWith(ch, disk), "late data is dropped, its credit returned");
+        assertTrue(ch.isActive());
+    }
+
+    @Test
+    void eagerOfferRefusedAsBusyGivesTheHeldCreditBack() {
+        admission = (peer, path, size) -> CompletableFuture.completedFuture(null);
+        byte[] src = bytes(10_000, 36);
+        EmbeddedChannel ch = open(Runnable::run);
+        ch.writeInbound(hello(senderId, 1));
+        drain(ch);
+        ch.writeInbound(eagerFrame(1, "busy.bin", src.length));
+        ch.writeInbound(data(1, 0, src, 0, src.length));
+        List<Frame> out = drain(ch).stream().filter(f -> !f.hasPing()).toList();
+        assertEquals(Reason.BUSY, out.get(0).getReject().getReason(), out.toString());
+        assertEquals(List.of(credit(0, src.length)), out.subList(1, out.size()), "the data came after the Reject");
+    }
+
+    @Test
+    void heldEagerDataIsReleasedWhenTheConnectionCloses() {
+        byte[] src = bytes(10_000, 37);
+        ManualExecutor disk = new ManualExecutor();
+        EmbeddedChannel ch = ready(disk);
+        ch.writeInbound(eagerFrame(1, "gone.bin", src.length));
+        ch.writeInbound(data(1, 0, src, 0, src.length));
+        ch.runPendingTasks();
+        assertEquals(1, payloads.get(0).refCnt());
+        ch.close();
+        disk.runAll();
+        ch.runPendingTasks();
+        assertEquals(0, payloads.get(0).refCnt());
+    }
+
+    @Test
+    void eagerOffersOverTheLimitOrNotPlainFilesAreProtocolErrors() {
+        EmbeddedChannel ch = ready(Runnable::run);
+        ch.writeInbound(eagerFrame(1, "big.bin", MIB + 1));
+        assertTrue(goodbyeFirst(drain(ch)).getGoodbye().getMessage().contains("at most " + MIB));
+        EmbeddedChannel ch2 = ready(Runnable::run);
+        ch2.writeInbound(frame(Frame.newBuilder().setOffer(offer(1, "s.bin", 2L * MIB).toBuilder().setEager(true)
+                .setStripe(Stripe.newBuilder().setOffset(0).setLength(MIB)))));
+        assertEquals(Reason.PROTOCOL_ERROR, goodbyeFirst(drain(ch2)).getGoodbye().getReason());
+    }
+
+    @Test
+    void eagerDataBeyondTheOfferedSizeIsAProtocolError() {
+        byte[] src = bytes(20_000, 38);
+        EmbeddedChannel ch = ready(Runnable::run);
+        ch.writeInbound(eagerFrame(1, "small.bin", 10_000));
+        ch.writeInbound(data(1, 0, src, 0, src.length));
+        assertEquals(Reason.PROTOCOL_ERROR, goodbyeFirst(drain(ch)).getGoodbye().getReason());
     }
 
     @Test

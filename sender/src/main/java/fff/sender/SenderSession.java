@@ -132,6 +132,8 @@ final class SenderSession extends ChannelInboundHandlerAdapter {
     private boolean transcodes;
     /** The receiver advertised {@link WireLimits#CAPABILITY_STRIPES}; read by the client when it splits files. */
     private volatile boolean stripes;
+    /** Largest file the receiver takes as an eager offer (no wait for Accept); 0: it takes none. */
+    private long eagerMax;
     private TransferException fatal;
     /** The stamp of the last Ping sent; only its Pong is a sample. */
     private long lastPingNanos;
@@ -289,6 +291,7 @@ final class SenderSession extends ChannelInboundHandlerAdapter {
         mirror = ack.getCapabilitiesList().contains(WireLimits.CAPABILITY_MIRROR);
         transcodes = ack.getCapabilitiesList().contains(WireLimits.CAPABILITY_TRANSCODE);
         stripes = ack.getCapabilitiesList().contains(WireLimits.CAPABILITY_STRIPES);
+        eagerMax = ack.getCapabilitiesList().contains(WireLimits.CAPABILITY_EAGER) ? ack.getEagerMax() : 0;
         rate.addListener(rateChanged);
         ping();
         owner.ready(this);
@@ -353,7 +356,13 @@ final class SenderSession extends ChannelInboundHandlerAdapter {
                             .setWireFormat(t.transcode.profile().wireFormat()).setSource(t.transcode.media())
                             .setSourceSize(t.size));
         }
+        boolean eager = t.kind == Transfer.Kind.FILE && t.stripe == null && t.size <= eagerMax;
+        offer.setEager(eager);
         ctx.writeAndFlush(OutboundFrame.of(Frame.newBuilder().setOffer(offer).build()), ctx.voidPromise());
+        if (eager) {
+            // the whole file follows at once: the receiver holds it until it has admitted the offer
+            send(s, s.transfer.size, () -> prepare(s, 0, new byte[0]), false);
+        }
     }
 
     /** Stops {@code t}'s stream, if it has one here: the receiver drops its partial. Runs on the loop. */
@@ -379,12 +388,19 @@ final class SenderSession extends ChannelInboundHandlerAdapter {
             protocolError("Accept for transcode stream " + s.id + " at " + a.getResumeOffset() + "; transcodes start at 0");
             return;
         }
-        s.state = OutboundStream.State.PREPARING;
-        s.credit = a.getStreamWindow();
         long resume = a.getResumeOffset();
         byte[] prefix = a.getPrefixDigest().toByteArray();
-        Callable<Long> prepare = s.transfer.kind == Transfer.Kind.TRANSCODE ? () -> startTranscode(s)
-                : () -> prepare(s, resume, prefix);
+        send(s, a.getStreamWindow(), s.transfer.kind == Transfer.Kind.TRANSCODE ? () -> startTranscode(s)
+                : () -> prepare(s, resume, prefix), true);
+    }
+
+    /**
+     * Opens the stream's source on its disk chain ({@code prepare} gives where the data starts), then sends its
+     * data within {@code credit}; Start goes first unless the offer was eager (which has none).
+     */
+    private void send(OutboundStream s, long credit, Callable<Long> prepare, boolean sendStart) {
+        s.state = OutboundStream.State.PREPARING;
+        s.credit = credit;
         onDisk(s, prepare, (start, err) -> {
             if (err != null) {
                 abort(s, err instanceof TransferException te ? te
@@ -403,7 +419,9 @@ final class SenderSession extends ChannelInboundHandlerAdapter {
             if (s.transfer.kind == Transfer.Kind.FILE) {
                 s.transfer.listener.progress(start, s.size());
             }
-            ctx.writeAndFlush(Frames.start(s.id, start), ctx.voidPromise());
+            if (sendStart) {
+                ctx.writeAndFlush(Frames.start(s.id, start), ctx.voidPromise());
+            }
             s.state = OutboundStream.State.SENDING;
             if (start == s.size()) {
                 finishReads(s);

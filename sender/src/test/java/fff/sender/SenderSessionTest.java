@@ -263,6 +263,83 @@ class SenderSessionTest {
         assertEquals(0, traffic.resumes());
     }
 
+    // ---- eager offers: small files without waiting for Accept ----
+
+    private void readyWithEager(int connectionWindow, long eagerMax) {
+        open(Runnable::run, false);
+        assertTrue(single(drain()).frame().hasHello());
+        ch.writeInbound(in(Frame.newBuilder().setHelloAck(HelloAck.newBuilder().setVersion(WireLimits.VERSION)
+                .setNodeId(receiverId.toString()).addCapabilities(WireLimits.CAPABILITY_EAGER).setEagerMax(eagerMax)
+                .setConnectionWindow(connectionWindow).setMaxPayload(WireLimits.MAX_PAYLOAD).setMaxStreams(8))
+                .build()));
+        assertTrue(single(drain()).frame().hasPing());
+    }
+
+    @Test
+    void aSmallFileGoesWholeRightAfterItsEagerOfferWithoutStart() throws IOException {
+        byte[] src = bytes(300_000, 40);
+        readyWithEager(32 * MIB, MIB);
+        Transfer t = transfer(file("e.bin", src), "e.bin");
+        session.start(t);
+        List<Out> all = drain();
+        Offer offer = all.get(0).frame().getOffer();
+        assertTrue(offer.getEager());
+        assertEquals(src.length, offer.getSize());
+        assertTrue(all.stream().noneMatch(o -> o.frame.hasStart()), "an eager offer has no Start");
+        assertContiguousFrom(0, data(all));
+        assertArrayEquals(src, concat(data(all)));
+        Frame end = last(all).frame();
+        assertArrayEquals(digest(src, src.length), end.getEnd().getDigest().toByteArray());
+        ch.writeInbound(verified(1, src.length));
+        drain();
+        Done d = owner.onlyDone();
+        assertNull(d.error);
+        assertEquals(src.length, d.result.bytesSent());
+    }
+
+    @Test
+    void eagerDataStaysWithinTheConnectionCredit() throws IOException {
+        byte[] src = bytes(300_000, 41);
+        readyWithEager(100_000, MIB);
+        session.start(transfer(file("w.bin", src), "w.bin"));
+        List<Out> all = drain();
+        assertEquals(100_000, total(data(all)));
+        ch.writeInbound(in(Frames.credit(0, 250_000).frame()));
+        all.addAll(drain());
+        assertEquals(300_000, total(data(all)));
+        assertTrue(last(all).frame().hasEnd());
+    }
+
+    @Test
+    void aFileAboveTheEagerLimitWaitsForAccept() throws IOException {
+        readyWithEager(32 * MIB, 1000);
+        session.start(transfer(file("big.bin", bytes(1001, 42)), "big.bin"));
+        Offer offer = single(drain()).frame().getOffer();
+        assertFalse(offer.getEager());
+    }
+
+    @Test
+    void aReceiverWithoutEagerOffersGetsNone() throws IOException {
+        ready(Runnable::run, 32 * MIB); // an older receiver: no "eager" capability
+        session.start(transfer(file("small.bin", bytes(10, 43)), "small.bin"));
+        assertFalse(single(drain()).frame().getOffer().getEager());
+    }
+
+    @Test
+    void aRejectedEagerOfferStopsItsData() throws IOException {
+        byte[] src = bytes(300_000, 44);
+        readyWithEager(100_000, MIB);
+        Transfer t = transfer(file("r.bin", src), "r.bin");
+        session.start(t);
+        assertEquals(100_000, total(data(drain())));
+        ch.writeInbound(in(Frames.reject(1, Reason.BUSY, "full", 1000).frame()));
+        ch.writeInbound(in(Frames.credit(0, 100_000).frame()));
+        assertEquals(List.of(), data(drain()), "nothing more of a refused file");
+        Done d = owner.onlyDone();
+        assertEquals(Reason.BUSY, d.error.reason());
+        assertTrue(d.error.retryable());
+    }
+
     @Test
     void resumesAfterAMatchingPrefix() throws IOException {
         byte[] src = bytes(2 * MIB + 500_000, 3);

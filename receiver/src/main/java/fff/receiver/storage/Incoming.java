@@ -180,6 +180,11 @@ public final class Incoming implements StreamSink, Closeable {
                 return new Verdict(Verdict.Outcome.HASH_MISMATCH, "content digest of " + finalPath + " is "
                         + ContentHasher.hex(actual) + ", sender " + hexOrNull(expectedDigest));
             }
+            if (present && ContentHasher.same(actual, prefixDigest)) {
+                // sent whole (an eager offer) although the final file already held these bytes: keep it as it is
+                discardPartial();
+                return new Verdict(Verdict.Outcome.ALREADY_PRESENT, finalPath + " already present, " + size + " bytes");
+            }
             FileChannel ch = channel;
             channel = null;
             publish(ch, partial, finalPath, mtimeMillis);
