@@ -7,6 +7,7 @@ import fff.proto.MediaInfo;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,6 +23,8 @@ import org.slf4j.LoggerFactory;
  *                 │                           ▲
  *                 └── progress (frames)       └── peer stream in between when the sides are on two nodes
  * </pre>
+ *
+ * Only {@link Profile.Placement#SPLIT} profiles have sides; whole-file ones run as a {@link FileConversion}.
  */
 public final class ProfileSides {
 
@@ -38,6 +41,7 @@ public final class ProfileSides {
      */
     public static FfmpegRun send(FfmpegTools tools, Profile profile, MediaInfo media, Path source,
             FfmpegRun.Progress progress, BytePipe out) {
+        requireSplit(profile);
         return FfmpegRun.startPiped(tools, "sending ffmpeg (" + profile.name() + ")", UrlInput.fromPath(source),
                 profile.wireFormat(), profile.sendArgs(media), progress, out);
     }
@@ -52,6 +56,7 @@ public final class ProfileSides {
      */
     public static FfmpegRun receive(FfmpegTools tools, Profile profile, MediaInfo media, BytePipe in, Path output,
             Function<Throwable, IOException> failure) {
+        requireSplit(profile);
         List<String> args = profile.receiveArgs(media);
         FfmpegRun run = FfmpegRun.start(tools, "receiving ffmpeg (" + profile.name() + ")",
                 PipeInput.pumpFrom(in.inputStream()).setFormat(profile.wireFormat()),
@@ -73,11 +78,17 @@ public final class ProfileSides {
      */
     public static MediaInfo check(FfmpegTools tools, Profile profile, MediaInfo source, Path output)
             throws MediaException {
+        return check(tools, profile, source, output, "the receiving ffmpeg's output");
+    }
+
+    /** {@link #check}, naming the output as {@code what} when it is unreadable. */
+    static MediaInfo check(FfmpegTools tools, Profile profile, MediaInfo source, Path output, String what)
+            throws MediaException {
         MediaInfo out;
         try {
             out = new Probe(tools).probe(output);
         } catch (MediaException e) {
-            throw new MediaException("the receiving ffmpeg's output is unreadable: " + e.getMessage(), e);
+            throw new MediaException(what + " is unreadable: " + e.getMessage(), e);
         }
         List<String> problems = OutputCheck.problems(profile.expect(), source, out);
         if (!problems.isEmpty()) {
@@ -85,5 +96,13 @@ public final class ProfileSides {
                     + String.join("; ", problems));
         }
         return out;
+    }
+
+    private static void requireSplit(Profile profile) {
+        if (profile.isWholeFile()) {
+            throw new IllegalArgumentException("profile " + profile.name() + " converts whole files on the "
+                    + profile.placement().name().toLowerCase(Locale.ROOT)
+                    + " (FileConversion); it has no sides");
+        }
     }
 }

@@ -147,7 +147,7 @@ class FtpConfigTest {
                 + "sources: [{name: cam, ftp: \"ftp://h/in\", to: b}, {name: cam, ftp: \"ftp://h/in2\", to: b}]\n"));
         assertEquals("sources[0].name: 'out' is already the name of watch[0]", ConfigFiles.error(dir, DESTS
                 + "watch: [{name: out, path: out, to: b}]\nsources: [{name: out, ftp: \"ftp://h/in\", to: b}]\n"));
-        assertEquals("sources[0].profile: unknown profile 'imx31' (profiles: imx30, proxy)", ConfigFiles.error(dir,
-                DESTS + "sources: [{ftp: \"ftp://h/in\", to: usb, profile: imx31}]\n"));
+        assertEquals("sources[0].profile: unknown profile 'imx31' (profiles: imx30, proxy, h265-mkv, h264-mkv, webp)",
+                ConfigFiles.error(dir, DESTS + "sources: [{ftp: \"ftp://h/in\", to: usb, profile: imx31}]\n"));
     }
 }
