@@ -1,5 +1,6 @@
 package fff.common.transcode;
 
+import fff.proto.Reason;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.Locale;
@@ -29,6 +30,17 @@ public record Refusal(Code code, String message) {
     public Refusal {
         Objects.requireNonNull(code, "code");
         Objects.requireNonNull(message, "message");
+    }
+
+    /** The protocol's reason for this refusal (what a receiver puts in its Reject). */
+    public Reason reason() {
+        return switch (code) {
+            case TOO_LARGE -> Reason.TOO_LARGE;
+            case TOO_LONG -> Reason.TOO_LONG;
+            case UNSUPPORTED_INPUT -> Reason.BAD_SOURCE;
+            case UNKNOWN_PROFILE -> Reason.UNSUPPORTED_PROFILE;
+            case DISK_FULL -> Reason.DISK_FULL;
+        };
     }
 
     /** A source ffprobe cannot read as media: {@code e} says what ffprobe said. */

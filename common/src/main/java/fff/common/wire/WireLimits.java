@@ -17,6 +17,8 @@ public final class WireLimits {
     public static final String CAPABILITY_TRANSCODE = "transcode";
     /** The receiver takes {@code Offer.stripe}: one file's parts on several streams. */
     public static final String CAPABILITY_STRIPES = "stripes";
+    /** The receiver converts whole files: {@code Offer.transcode} with an empty wire format. */
+    public static final String CAPABILITY_CONVERT = "convert";
     /** The receiver takes {@code Offer.eager}: small files sent without waiting for Accept. */
     public static final String CAPABILITY_EAGER = "eager";
 

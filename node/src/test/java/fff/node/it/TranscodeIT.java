@@ -125,7 +125,7 @@ class TranscodeIT {
             try (FffProcess unknown = FffProcess.start("send-unknown", dir.resolve("a"), "send", "--to",
                     "127.0.0.1:" + port, "--profile", "nope", clip4.toString())) {
                 assertEquals(2, unknown.waitFor(Duration.ofSeconds(30)), unknown.output());
-                assertTrue(unknown.output().contains("unknown profile 'nope' (built-in: [imx30, proxy]"),
+                assertTrue(unknown.output().contains("unknown profile 'nope' (built-in: [imx30, proxy, h265-mkv, h264-mkv, webp]"),
                         unknown.output());
             }
             try (FffProcess send = FffProcess.start("send", dir.resolve("a"), "send", "--to", "127.0.0.1:" + port,
