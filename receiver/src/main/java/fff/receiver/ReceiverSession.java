@@ -199,7 +199,7 @@ final class ReceiverSession extends ChannelInboundHandlerAdapter {
                 .addCapabilities(WireLimits.CAPABILITY_MIRROR).addCapabilities(WireLimits.CAPABILITY_STRIPES)
                 .addCapabilities(WireLimits.CAPABILITY_EAGER).setEagerMax(eagerMax());
         if (transcoder.available()) {
-            ack.addCapabilities(WireLimits.CAPABILITY_TRANSCODE);
+            ack.addCapabilities(WireLimits.CAPABILITY_TRANSCODE).addCapabilities(WireLimits.CAPABILITY_CONVERT);
         }
         write(OutboundFrame.of(Frame.newBuilder().setHelloAck(ack
                 .setConnectionWindow(config.connectionWindow()).setMaxPayload(WireLimits.MAX_PAYLOAD)
@@ -327,7 +327,7 @@ final class ReceiverSession extends ChannelInboundHandlerAdapter {
             s.resumeOffset = incoming.resumeOffset();
             // ffmpeg takes a few MB/s: a small window keeps what waits for it in memory small (and the sending
             // ffmpeg close behind the receiving one)
-            int window = offer.hasTranscode() ? Math.min(TRANSCODE_WINDOW, config.streamWindow()) : config.streamWindow();
+            int window = split(offer) ? Math.min(TRANSCODE_WINDOW, config.streamWindow()) : config.streamWindow();
             s.credit = window;
             write(Frames.accept(id, incoming.resumeOffset(), incoming.prefixDigest(), window, incoming.present()), true);
         });
@@ -443,7 +443,7 @@ final class ReceiverSession extends ChannelInboundHandlerAdapter {
         }
         boolean eager = s.state == InboundStream.State.EAGER;
         if ((s.state != InboundStream.State.STARTED && !eager) || data.getOffset() != s.next || len > s.credit
-                || (!s.offer.hasTranscode() && s.next + len > s.endOffset())) {
+                || (!split(s.offer) && s.next + len > s.endOffset())) {
             payload.release();
             protocolError("Data on stream " + s.id + " at " + data.getOffset() + "+" + len + " does not fit (state "
                     + s.state + ", expected offset " + s.next + ", credit " + s.credit + ")");
@@ -554,6 +554,11 @@ final class ReceiverSession extends ChannelInboundHandlerAdapter {
                 }
             }
         });
+    }
+
+    /** A split transcode: the payload is the sending ffmpeg's output, its length known only at End. */
+    private static boolean split(Offer offer) {
+        return offer.hasTranscode() && !offer.getTranscode().getWireFormat().isEmpty();
     }
 
     /** Largest eager offer: small files only, within one stream's window. */

@@ -138,6 +138,15 @@ public final class SafePaths {
     }
 
     /**
+     * Where the source of a whole-file conversion whose result goes to {@code finalPath} is kept while it arrives
+     * and is converted: the {@link #rangesFor sidecar}'s partial name (a conversion's output is never striped,
+     * but the names stay apart anyway), so the stale-partial sweep sees it too.
+     */
+    public static Path sourceFor(Path finalPath) {
+        return partialFor(rangesFor(finalPath));
+    }
+
+    /**
      * The final file a partial-named file belongs to (its partial, its {@link #rangesFor sidecar}, a temporary of
      * either): {@link #finalFor} repeated until the name is not a partial name.
      */

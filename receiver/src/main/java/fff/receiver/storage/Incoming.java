@@ -258,7 +258,7 @@ public final class Incoming implements StreamSink, Closeable {
     }
 
     /** Writes all remaining bytes of {@code data} at {@code pos} of {@code ch}; the buffer's position is kept. */
-    static void writeAt(FileChannel ch, ByteBuffer data, long pos) throws IOException {
+    public static void writeAt(FileChannel ch, ByteBuffer data, long pos) throws IOException {
         ByteBuffer src = data.duplicate();
         while (src.hasRemaining()) {
             pos += ch.write(src, pos);

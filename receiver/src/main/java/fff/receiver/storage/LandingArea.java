@@ -259,11 +259,25 @@ public final class LandingArea {
             existingPartialLength(partial, wirePath); // refuses a directory or device in the way
             Files.deleteIfExists(partial); // a link planted there is removed, not followed
             RangesFile.delete(SafePaths.rangesFor(finalPath));
+            deleteRegularFile(SafePaths.sourceFor(finalPath)); // a conversion's source from an earlier run
             checkSpace(expectedBytes);
             return new Claim(finalPath, partial);
         } catch (StorageRefusal | IOException | RuntimeException | Error e) {
             release(finalPath);
             throw e;
+        }
+    }
+
+    /** Deletes {@code p} when it is a regular file (a link there is removed, not followed); anything else stays. */
+    private static void deleteRegularFile(Path p) throws IOException {
+        BasicFileAttributes a;
+        try {
+            a = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        } catch (NoSuchFileException e) {
+            return;
+        }
+        if (a.isRegularFile() || a.isSymbolicLink()) {
+            Files.deleteIfExists(p);
         }
     }
 

@@ -17,7 +17,10 @@ public record Verdict(Outcome outcome, String message) {
         HASH_MISMATCH,
         /** A receiving ffmpeg failed; another attempt may succeed. */
         TRANSCODE_FAILED,
-        /** The transcode's output does not match the source (frames, duration, format...); retrying will not help. */
+        /**
+         * The transcode's output does not match the source (frames, duration, format...), or a whole-file
+         * conversion failed on bytes that verified; retrying will not help.
+         */
         OUTPUT_MISMATCH
     }
 
