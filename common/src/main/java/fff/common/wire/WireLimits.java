@@ -19,6 +19,8 @@ public final class WireLimits {
     public static final String CAPABILITY_STRIPES = "stripes";
     /** The receiver converts whole files: {@code Offer.transcode} with an empty wire format. */
     public static final String CAPABILITY_CONVERT = "convert";
+    /** The receiver converts files for the sender and returns the results on the same stream ({@code Offer.convert}). */
+    public static final String CAPABILITY_RETURN = "return";
     /** The receiver takes {@code Offer.eager}: small files sent without waiting for Accept. */
     public static final String CAPABILITY_EAGER = "eager";
 
