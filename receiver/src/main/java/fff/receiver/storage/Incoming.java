@@ -1,6 +1,7 @@
 package fff.receiver.storage;
 
 import fff.common.hash.ContentHasher;
+import fff.common.paths.DurableFiles;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -8,9 +9,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.FileTime;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -141,7 +140,7 @@ public final class Incoming implements StreamSink, Closeable {
         if (len == 0) {
             return;
         }
-        writeAt(channel, data, offset);
+        DurableFiles.writeAt(channel, data, offset);
         hasher.update(data);
         written += len;
         if (written - writeBackMark >= WRITE_BACK_EVERY) {
@@ -187,7 +186,7 @@ public final class Incoming implements StreamSink, Closeable {
             }
             FileChannel ch = channel;
             channel = null;
-            publish(ch, partial, finalPath, mtimeMillis);
+            DurableFiles.publish(ch, partial, finalPath, mtimeMillis);
             return new Verdict(Verdict.Outcome.VERIFIED, finalPath + " verified, " + size + " bytes, digest "
                     + ContentHasher.hex(actual));
         } finally {
@@ -254,38 +253,6 @@ public final class Incoming implements StreamSink, Closeable {
                 // Nothing more to lose: the partial is being deleted or already moved.
             }
             channel = null;
-        }
-    }
-
-    /** Writes all remaining bytes of {@code data} at {@code pos} of {@code ch}; the buffer's position is kept. */
-    public static void writeAt(FileChannel ch, ByteBuffer data, long pos) throws IOException {
-        ByteBuffer src = data.duplicate();
-        while (src.hasRemaining()) {
-            pos += ch.write(src, pos);
-        }
-    }
-
-    /**
-     * Makes {@code partial} durable through {@code ch} (closed here), gives it {@code mtimeMillis} (when &ge; 0)
-     * and moves it atomically to {@code finalPath}, replacing a file there; then syncs the folder. The one way a
-     * received file becomes visible.
-     */
-    static void publish(FileChannel ch, Path partial, Path finalPath, long mtimeMillis) throws IOException {
-        try (ch) {
-            ch.force(true);
-        }
-        if (mtimeMillis >= 0) {
-            Files.setLastModifiedTime(partial, FileTime.fromMillis(mtimeMillis));
-        }
-        Files.move(partial, finalPath, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        fsyncDirectory(finalPath.getParent());
-    }
-
-    static void fsyncDirectory(Path dir) {
-        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-            ch.force(true);
-        } catch (IOException e) {
-            // Some filesystems (and Windows) refuse to open or sync a directory; the rename still happened.
         }
     }
 

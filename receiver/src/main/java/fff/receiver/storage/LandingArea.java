@@ -2,6 +2,7 @@ package fff.receiver.storage;
 
 import fff.common.hash.ContentHasher;
 import fff.common.hash.FileDigests;
+import fff.common.paths.DurableFiles;
 import fff.common.paths.SafePaths;
 import fff.proto.Reason;
 import java.io.IOException;
@@ -303,7 +304,7 @@ public final class LandingArea {
         /** Makes the partial durable and moves it to the final path (replacing a file there); releases. */
         public void publish(long mtimeMillis) throws IOException {
             try {
-                Incoming.publish(FileChannel.open(partial, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS), partial,
+                DurableFiles.publish(FileChannel.open(partial, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS), partial,
                         finalPath, mtimeMillis);
             } finally {
                 releaseOnce();

@@ -1,5 +1,6 @@
 package fff.receiver.storage;
 
+import fff.common.paths.DurableFiles;
 import fff.common.paths.SafePaths;
 import fff.proto.Reason;
 import java.io.IOException;
@@ -48,7 +49,7 @@ public final class MirrorEdits {
             boolean partialRemoved = p != null && !p.isDirectory() && Files.deleteIfExists(partial);
             partialRemoved |= RangesFile.delete(SafePaths.rangesFor(target));
             if (removed || partialRemoved) {
-                Incoming.fsyncDirectory(target.getParent());
+                DurableFiles.fsyncDirectory(target.getParent());
             }
             return removed;
         } finally {
@@ -95,9 +96,9 @@ public final class MirrorEdits {
                     throw new StorageRefusal(Reason.IO_ERROR, "cannot rename " + SafePath.quote(fromWirePath)
                             + " to " + SafePath.quote(toWirePath) + " atomically (different filesystems?)");
                 }
-                Incoming.fsyncDirectory(to.getParent());
+                DurableFiles.fsyncDirectory(to.getParent());
                 if (!to.getParent().equals(from.getParent())) {
-                    Incoming.fsyncDirectory(from.getParent());
+                    DurableFiles.fsyncDirectory(from.getParent());
                 }
                 return true;
             } finally {

@@ -1,5 +1,6 @@
 package fff.receiver.storage;
 
+import fff.common.paths.DurableFiles;
 import fff.common.paths.SafePaths;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -130,7 +131,7 @@ final class RangesFile {
             ch.force(true);
         }
         Files.move(tmp, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        Incoming.fsyncDirectory(path.getParent());
+        DurableFiles.fsyncDirectory(path.getParent());
     }
 
     /** Deletes the sidecar and its temporary, if there. */

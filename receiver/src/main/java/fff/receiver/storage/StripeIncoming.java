@@ -1,6 +1,7 @@
 package fff.receiver.storage;
 
 import fff.common.hash.ContentHasher;
+import fff.common.paths.DurableFiles;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -129,7 +130,7 @@ public final class StripeIncoming implements StreamSink, Closeable {
         if (len == 0) {
             return;
         }
-        Incoming.writeAt(channel, data, at);
+        DurableFiles.writeAt(channel, data, at);
         hasher.update(data);
         written += len;
         if (written - recorded >= CHECKPOINT_EVERY) {

@@ -2,6 +2,7 @@ package fff.receiver.storage;
 
 import fff.common.hash.ContentHasher;
 import fff.common.hash.FileDigests;
+import fff.common.paths.DurableFiles;
 import fff.common.paths.SafePaths;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -122,7 +123,7 @@ final class StripedFile {
             }
         }
         RangesFile.delete(rangesPath);
-        Incoming.fsyncDirectory(finalPath.getParent());
+        DurableFiles.fsyncDirectory(finalPath.getParent());
     }
 
     /** A new stream for part [offset, end): where it resumes, with the digest of what is held there. */
@@ -206,7 +207,7 @@ final class StripedFile {
         }
         FileChannel ch = channel;
         channel = null;
-        Incoming.publish(ch, partial, finalPath, mtimeMillis);
+        DurableFiles.publish(ch, partial, finalPath, mtimeMillis);
         // after the move: a crash in between leaves a stale sidecar without a partial, which is ignored
         RangesFile.delete(ranges);
         completed = true;
@@ -244,7 +245,7 @@ final class StripedFile {
             if (discarded || empty) { // an empty partial (e.g. after a refusal) is not worth keeping
                 Files.deleteIfExists(partial);
                 RangesFile.delete(ranges);
-                Incoming.fsyncDirectory(finalPath.getParent());
+                DurableFiles.fsyncDirectory(finalPath.getParent());
             }
         }
     }

@@ -1,6 +1,7 @@
 package fff.receiver.transcode;
 
 import fff.common.hash.ContentHasher;
+import fff.common.paths.DurableFiles;
 import fff.common.paths.SafePaths;
 import fff.common.transcode.FfmpegTools;
 import fff.common.transcode.FileConversion;
@@ -8,7 +9,6 @@ import fff.common.transcode.Media;
 import fff.common.transcode.MediaException;
 import fff.common.transcode.Profile;
 import fff.proto.MediaInfo;
-import fff.receiver.storage.Incoming;
 import fff.receiver.storage.LandingArea;
 import fff.receiver.storage.StreamSink;
 import fff.receiver.storage.Verdict;
@@ -96,7 +96,7 @@ final class ConversionSink implements StreamSink {
         if (n > size - offset) {
             throw new IOException("write of " + n + " bytes at " + offset + " goes beyond the offered size " + size);
         }
-        Incoming.writeAt(channel, data, offset);
+        DurableFiles.writeAt(channel, data, offset);
         hasher.update(data);
         written += n;
     }

@@ -4,6 +4,7 @@ import fff.common.hash.ContentHasher;
 import fff.common.hash.FileDigests;
 import fff.common.jobs.Delivery;
 import fff.common.jobs.JobSpec;
+import fff.common.paths.DurableFiles;
 import fff.common.paths.SafePaths;
 import fff.common.rate.RateLimiter;
 import java.io.IOException;
@@ -125,7 +126,7 @@ final class LocalCopy {
                 }
             }
             Files.move(partial, finalPath, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            LocalPath.fsyncDirectory(finalPath.getParent());
+            DurableFiles.fsyncDirectory(finalPath.getParent());
             return new Delivery(size - from, from, false);
         } catch (LocalFailure f) {
             // these leave nothing worth continuing; after a plain I/O error or a shutdown the partial stays,

@@ -5,6 +5,7 @@ import fff.common.jobs.Failure;
 import fff.common.jobs.Job;
 import fff.common.jobs.JobSpec;
 import fff.common.jobs.Mover;
+import fff.common.paths.DurableFiles;
 import fff.common.paths.SafePaths;
 import fff.common.peers.PeerStatus;
 import fff.common.peers.PeerTraffic;
@@ -265,7 +266,7 @@ public final class LocalMover implements Mover {
         BasicFileAttributes p = LocalCopy.attributesOrNull(partial);
         boolean partialRemoved = p != null && !p.isDirectory() && Files.deleteIfExists(partial);
         if (removed || partialRemoved) {
-            LocalPath.fsyncDirectory(target.getParent());
+            DurableFiles.fsyncDirectory(target.getParent());
         }
         return new Delivery(0, 0, !removed);
     }
@@ -297,9 +298,9 @@ public final class LocalMover implements Mover {
             throw LocalFailure.of("IO_ERROR", "cannot rename " + SafePaths.quote(fromRemote) + " to "
                     + SafePaths.quote(toRemote) + " atomically", false);
         }
-        LocalPath.fsyncDirectory(to.getParent());
+        DurableFiles.fsyncDirectory(to.getParent());
         if (!to.getParent().equals(from.getParent())) {
-            LocalPath.fsyncDirectory(from.getParent());
+            DurableFiles.fsyncDirectory(from.getParent());
         }
         return new Delivery(0, 0, false);
     }

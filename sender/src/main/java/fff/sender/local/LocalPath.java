@@ -3,12 +3,10 @@ package fff.sender.local;
 import fff.common.paths.PathRefusal;
 import fff.common.paths.SafePaths;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 
 /**
  * Paths under a local destination's root, checked by {@link SafePaths} exactly as the receiver checks wire paths;
@@ -47,14 +45,6 @@ final class LocalPath {
             SafePaths.checkNoSymlinkEscape(root, target, rootName(root));
         } catch (PathRefusal e) {
             throw badPath(e.getMessage());
-        }
-    }
-
-    static void fsyncDirectory(Path dir) {
-        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-            ch.force(true);
-        } catch (IOException e) {
-            // some filesystems (vfat on a USB stick among them) refuse to sync a directory; the rename happened
         }
     }
 
