@@ -1,0 +1,143 @@
+package fff.node.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Whole-file conversions on the receiving node between real node processes with the real ffmpeg: an H.264 clip
+ * sent with {@code h265-mkv} lands as Matroska with HEVC of the same frame count and duration and its audio
+ * kept; a PNG sent with {@code webp} lands as a WebP of the same size; the converting node's limits refuse a
+ * file before any of it moves, with the coded reason, and what cannot succeed is not retried.
+ */
+class ConvertIT {
+
+    @TempDir
+    static Path media;
+    static Path clip;
+    static Path still;
+
+    @BeforeAll
+    static void makeMedia() throws Exception {
+        clip = media.resolve("clip.mp4");
+        run("-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25:duration=2", "-f", "lavfi", "-i",
+                "sine=frequency=440:sample_rate=48000:duration=2", "-c:v", "libx264", "-preset", "ultrafast",
+                "-pix_fmt", "yuv420p", "-c:a", "aac", "-ac", "2", clip.toString());
+        still = media.resolve("still.png");
+        run("-f", "lavfi", "-i", "testsrc2=size=320x240", "-frames:v", "1", still.toString());
+    }
+
+    private static void run(String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("ffmpeg", "-nostdin", "-hide_banner", "-v", "error", "-y"));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String said = new String(p.getInputStream().readAllBytes());
+        assertEquals(0, p.waitFor(), String.join(" ", cmd) + ": " + said);
+    }
+
+    /** Frames (packets read), duration and codecs of a clip as ffprobe counts them. */
+    private static void assertSameClip(Path src, Path out, String videoCodec) throws Exception {
+        JsonNode want = Clips.probe(src);
+        JsonNode got = Clips.probe(out);
+        assertTrue(got.get("format").get("format_name").asText().startsWith("matroska"), got.toString());
+        JsonNode v = Clips.stream(got, "video");
+        assertEquals(videoCodec, v.get("codec_name").asText());
+        assertEquals(Clips.stream(want, "video").get("nb_read_packets").asText(), v.get("nb_read_packets").asText(),
+                "same frame count");
+        assertEquals(want.get("format").get("duration").asDouble(), got.get("format").get("duration").asDouble(), 0.05);
+        JsonNode a = Clips.stream(got, "audio");
+        assertEquals("aac", a.get("codec_name").asText(), "AAC is kept as it is: Matroska holds it");
+        assertEquals(2, a.get("channels").asInt());
+    }
+
+    @Test
+    void fffSendWithAWholeFileProfileConvertsOnTheReceivingNode(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("out");
+        try (FffProcess receiver = Nodes.openReceiver(dir, out)) {
+            int port = receiver.awaitListening();
+            Nodes.init(dir.resolve("a"));
+            try (FffProcess send = FffProcess.start("send", dir.resolve("a"), "send", "--to", "127.0.0.1:" + port,
+                    "--dir", "hevc", "--profile", "h265-mkv", clip.toString())) {
+                assertEquals(0, send.waitFor(Duration.ofSeconds(180)), send.output());
+            }
+            assertSameClip(clip, out.resolve("hevc/clip.mkv"), "hevc");
+            try (FffProcess send = FffProcess.start("send", dir.resolve("a"), "send", "--to", "127.0.0.1:" + port,
+                    "--dir", "stills", "--profile", "webp", still.toString())) {
+                assertEquals(0, send.waitFor(Duration.ofSeconds(60)), send.output());
+            }
+            JsonNode w = Clips.stream(Clips.probe(out.resolve("stills/still.webp")), "video");
+            assertEquals("webp", w.get("codec_name").asText());
+            assertEquals(320, w.get("width").asInt());
+            assertEquals(240, w.get("height").asInt());
+            assertEquals(List.of(), hidden(out), "no source or partial left at the receiver");
+            assertEquals(List.of("hevc/clip.mkv", "stills/still.webp"), visible(out));
+            receiver.stop();
+            receiver.assertNoLeaks();
+        }
+    }
+
+    @Test
+    void theConvertingNodesLimitsRefuseBeforeAnyPayloadAndNothingIsRetried(@TempDir Path dir) throws Exception {
+        TwoSites s = new TwoSites(dir);
+        Files.createDirectories(s.watch.resolve("hevc"));
+        Files.createDirectories(s.watch.resolve("stills"));
+        // the receiving node converts, so its limits decide: 10 KiB is less than the clip
+        try (FffProcess b = s.startReceiver("profiles: {h265-mkv: {max-size: 10K, preset: ultrafast}}");
+                FffProcess a = s.startSender("""
+                watch:
+                  - {path: w/hevc, group: NAS, to: "siteB:hevc", stable-for: 300ms, profile: h265-mkv}
+                  - {path: w/stills, group: NAS, to: "siteB:stills", stable-for: 300ms, profile: webp}
+                """)) {
+            a.await("watching ");
+            Files.copy(clip, s.watch.resolve("hevc/clip.mp4"));
+            Files.writeString(s.watch.resolve("stills/notes.png"), "not a picture at all\n");
+            Files.copy(still, s.watch.resolve("stills/still.png"));
+
+            String big = a.await(l -> l.matches("job \\d+ failed NAS clip\\.mp4 .*"), Duration.ofSeconds(60));
+            assertTrue(big.contains("TOO_LARGE") && big.contains("max-size 10 KiB"), big);
+            String text = a.await(l -> l.matches("job \\d+ failed NAS notes\\.png .*"), Duration.ofSeconds(60));
+            assertTrue(text.contains("BAD_SOURCE"), text);
+            a.await(l -> l.matches("job \\d+ done NAS still\\.png .*"), Duration.ofSeconds(60));
+            assertTrue(Files.exists(s.landing.resolve("stills/still.webp")));
+            assertFalse(Files.exists(s.landing.resolve("hevc/clip.mkv")));
+            assertEquals(0, a.lines().stream().filter(l -> l.matches("job \\d+ retry NAS (clip\\.mp4|notes\\.png) .*"))
+                    .count(), "what cannot succeed is not retried:\n" + a.output());
+            assertTrue(b.lines().stream().noneMatch(l -> l.contains("hevc/clip.mkv stored")), b.output());
+            assertEquals(-1L, Files.mismatch(clip, s.watch.resolve("hevc/clip.mp4")), "source untouched");
+            assertEquals(List.of(), hidden(s.landing));
+            a.stop();
+            b.stop();
+            a.assertNoLeaks();
+            b.assertNoLeaks();
+        }
+    }
+
+    /** Files whose name starts with a dot (sources, partials) under {@code root}. */
+    static List<String> hidden(Path root) throws Exception {
+        return files(root).stream().filter(p -> p.substring(p.lastIndexOf('/') + 1).startsWith(".")).toList();
+    }
+
+    static List<String> visible(Path root) throws Exception {
+        return files(root).stream().filter(p -> !p.substring(p.lastIndexOf('/') + 1).startsWith(".")).toList();
+    }
+
+    private static List<String> files(Path root) throws Exception {
+        if (!Files.exists(root)) {
+            return List.of();
+        }
+        try (Stream<Path> w = Files.walk(root)) {
+            return w.filter(Files::isRegularFile).map(p -> root.relativize(p).toString()).sorted().toList();
+        }
+    }
+}
