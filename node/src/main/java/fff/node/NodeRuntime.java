@@ -170,10 +170,13 @@ final class NodeRuntime implements AutoCloseable {
                 // one attempt per job start: the job db retries with backoff and journals each attempt
                 PeerTarget target = new PeerTarget(d.peer(), d.plain(), d.id(), d.id() == null ? known : null, 1, 0,
                         d.congestion());
-                movers.put(d.name(), new PeerMover(d.name(), target, identity, d.connections(), transcoding,
-                        rates.limiter(d.name())));
+                // profiles that run on the sender convert here first; the rest the peer (and its receiver) runs
+                movers.put(d.name(), LocalTranscodeMover.inFrontOfPeer(new PeerMover(d.name(), target, identity,
+                        d.connections(), transcoding, rates.limiter(d.name())), transcoding,
+                        cfg.node().home().resolve("work").resolve(d.name())));
             } else {
-                // both sides of a profile run here, then the result is delivered like any file
+                // every profile runs here (split: both sides; whole-file: one conversion), then the result is
+                // delivered like any file
                 Mover plain = d.kind() == Destination.Kind.LOCAL
                         ? new LocalMover(d.name(), d.local(), rates.limiter(d.name()))
                         : new FtpMover(d.name(), d.ftp(), System::getenv, rates.limiter(d.name()));

@@ -56,8 +56,10 @@ final class SendCommand implements Callable<Integer> {
     int attempts;
 
     @Option(names = "--profile", paramLabel = "NAME",
-            description = "Transcode each file on the way with a built-in profile (imx30, proxy); needs ffmpeg "
-                    + "here and at the receiver. The stored name takes the profile's extension. Not resumed.")
+            description = "Convert each file with a built-in profile: imx30 or proxy transcode on the way (ffmpeg "
+                    + "here and at the receiver); h265-mkv, h264-mkv or webp are converted whole by the receiver "
+                    + "(ffprobe here first checks the profile's limits: a file it refuses is not sent). The stored "
+                    + "name takes the profile's extension. Not resumed.")
     String profile;
 
     @Option(names = "--rate", paramLabel = "RATE",

@@ -3,14 +3,18 @@ package fff.node;
 import fff.common.transcode.FfmpegTools;
 import fff.common.transcode.MediaException;
 import fff.common.transcode.Profile;
+import fff.proto.Reason;
 import fff.sender.PeerClient;
 import fff.sender.TranscodeRequest;
+import fff.sender.TransferException;
 import fff.sender.TransferListener;
 import fff.sender.TransferResult;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicLong;
@@ -21,6 +25,11 @@ import me.tongfei.progressbar.ProgressBarStyle;
 /**
  * Runs a {@link SendPlan} through a {@link PeerClient} and reports: a progress bar with rate and ETA on a
  * terminal, one summary line per file otherwise, failures on stderr. Returns the exit status.
+ *
+ * <p>With a whole-file profile each file is checked against the profile's limits here before it is queued; a
+ * file the profile (here or at the receiver) refuses is one failed item, told as {@code fff: FILE: CODE: MESSAGE}
+ * (e.g. {@code fff: clip.mov: TOO_LARGE: clip.mov is 25.3 GiB, above h265-mkv's max-size 20 GiB}), and sends
+ * nothing.
  */
 final class SendRun {
 
@@ -32,8 +41,22 @@ final class SendRun {
     private final boolean fileLines;
     private final Transcode transcode;
 
-    /** Files go through this node's ffmpeg with {@code profile} on the way. */
-    record Transcode(FfmpegTools tools, Profile profile) { }
+    /**
+     * Files go through {@code profile}: a split one with this node's ffmpeg on the way, a whole-file one converted
+     * by the receiver (this node's ffprobe checks the profile's limits first).
+     */
+    record Transcode(FfmpegTools tools, Profile profile) {
+        Transcode {
+            if (profile.placement() == Profile.Placement.SENDER) {
+                throw new IllegalArgumentException("profile " + profile.name() + " runs on the sender, which fff "
+                        + "send does not do");
+            }
+        }
+    }
+
+    /** Reasons told as a refusal of the file by its profile ({@code fff: FILE: CODE: MESSAGE}), not as FAILED. */
+    private static final Set<Reason> REFUSALS = EnumSet.of(Reason.TOO_LARGE, Reason.TOO_LONG, Reason.BAD_SOURCE,
+            Reason.UNSUPPORTED_PROFILE, Reason.DISK_FULL);
 
     /** {@code fileLines}: without a terminal, print one line per verified file (else the summary only). */
     SendRun(PeerClient client, SendPlan plan, PrintStream out, PrintStream err, boolean terminal, boolean fileLines) {
@@ -75,11 +98,17 @@ final class SendRun {
                 futures.add(client.send(item.source(), item.remotePath(), progress));
                 continue;
             }
+            Profile profile = transcode.profile();
+            String stored = profile.outputPath(item.remotePath());
             try {
-                TranscodeRequest request = TranscodeRequest.probe(transcode.tools(), transcode.profile(), item.source());
-                futures.add(client.submitTranscode(item.source(), transcode.profile().outputPath(item.remotePath()),
-                        request, progress).result());
-            } catch (MediaException e) {
+                if (profile.isWholeFile()) {
+                    TranscodeRequest request = TranscodeRequest.admit(transcode.tools(), profile, item.source());
+                    futures.add(client.submitConvert(item.source(), stored, request, progress).result());
+                } else {
+                    TranscodeRequest request = TranscodeRequest.probe(transcode.tools(), profile, item.source());
+                    futures.add(client.submitTranscode(item.source(), stored, request, progress).result());
+                }
+            } catch (MediaException | TransferException | IOException e) {
                 futures.add(CompletableFuture.failedFuture(e)); // reported with the others below
             }
         }
@@ -102,7 +131,11 @@ final class SendRun {
             } catch (CompletionException e) {
                 failed++;
                 Throwable c = e.getCause() == null ? e : e.getCause();
-                err.println("fff: FAILED " + item.remotePath() + ": " + c.getMessage());
+                if (transcode != null && c instanceof TransferException te && REFUSALS.contains(te.reason())) {
+                    err.println("fff: " + item.remotePath() + ": " + te.reason().name() + ": " + c.getMessage());
+                } else {
+                    err.println("fff: FAILED " + item.remotePath() + ": " + c.getMessage());
+                }
             }
         }
         if (bar != null) {

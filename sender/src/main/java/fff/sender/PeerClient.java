@@ -5,6 +5,7 @@ import fff.common.identity.NodeIdentity;
 import fff.common.identity.TlsContexts;
 import fff.common.peers.PeerTraffic;
 import fff.common.rate.RateLimiter;
+import fff.common.transcode.Profile;
 import fff.common.wire.Congestion;
 import fff.common.wire.FrameDecoder;
 import fff.common.wire.FrameEncoder;
@@ -254,6 +255,30 @@ public final class PeerClient implements AutoCloseable {
     }
 
     /**
+     * Queues {@code source} to be converted by the receiver with the request's whole-file profile (placement
+     * {@link Profile.Placement#RECEIVER RECEIVER}): the source crosses unchanged, and the
+     * receiver stores the result at {@code remotePath} (the caller names it, usually
+     * {@code profile.outputPath(...)}), answering Verified once it is there. The request's media is what this
+     * node's ffprobe found, checked against the profile's limits already ({@link TranscodeRequest#admit}). Never
+     * resumed, never striped, never eager. Fails with UNSUPPORTED_PROFILE, not retryable, when the receiver
+     * cannot convert; the receiver's own refusals (TOO_LARGE, TOO_LONG, BAD_SOURCE, UNSUPPORTED_PROFILE,
+     * DISK_FULL) are final too.
+     */
+    public TransferHandle submitConvert(Path source, String remotePath, TranscodeRequest request,
+            TransferListener listener) throws IOException {
+        if (request.profile().placement() != Profile.Placement.RECEIVER) {
+            throw new IllegalArgumentException("profile " + request.profile().name() + " is not converted by the "
+                    + "receiver (placement " + request.profile().placement() + ")");
+        }
+        BasicFileAttributes a = Files.readAttributes(source, BasicFileAttributes.class);
+        if (!a.isRegularFile()) {
+            throw new IOException(source + " is not a regular file");
+        }
+        return enqueueWithHandle(Transfer.convert(source, requirePath(remotePath, "remotePath"), a.size(),
+                a.lastModifiedTime().toMillis(), request, listener == null ? TransferListener.NONE : listener));
+    }
+
+    /**
      * Queues the deletion of the file at {@code remotePath} under the receiver's root, mirroring a delete at
      * the source. Completes with size 0 and {@link TransferResult#alreadyPresent()} true when the receiver had
      * no such file. Needs a receiver that supports mirroring; an older one fails it, not retryable.
@@ -378,7 +403,10 @@ public final class PeerClient implements AutoCloseable {
         }
     }
 
-    /** A whole file worth sending in parts: several connections asked for, and a receiver that takes parts. */
+    /**
+     * A whole file worth sending in parts: several connections asked for, and a receiver that takes parts. Only a
+     * FILE: a transcode's length is unknown, and a conversion's receiver converts what one stream brought.
+     */
     private boolean stripeable(Transfer t) {
         return t.kind == Transfer.Kind.FILE && t.stripe == null && Striping.partsFor(t.size, partsWanted()) > 1
                 && inFlight.keySet().stream().anyMatch(SenderSession::stripes);

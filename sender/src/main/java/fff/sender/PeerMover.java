@@ -133,8 +133,13 @@ public final class PeerMover implements Mover {
     }
 
     /**
-     * A job with a profile: ffprobe describes the source off the caller's thread (a file that is not media fails
-     * here, not retried, the source untouched), then the transcode is queued like any transfer.
+     * A job with a profile: checked and described off the caller's thread, then queued like any transfer. A split
+     * profile's source needs video frames (ffprobe); a whole-file profile run by the receiver has its limits
+     * checked here first ({@link TranscodeRequest#admit}: size, then ffprobe), so a source the profile does not
+     * take fails with the coded reason (TOO_LARGE, TOO_LONG, BAD_SOURCE), not retried, before any connection. The
+     * source is left untouched either way. Profiles that run on this node ({@code runs-on: sender}) are converted
+     * by a {@link fff.sender.transcode.LocalTranscodeMover} in front of this mover, which hands over the result
+     * as a plain job.
      */
     private Running startTranscode(Job job, Listener listener) {
         var spec = job.spec();
@@ -144,6 +149,12 @@ public final class PeerMover implements Mover {
             return why -> { };
         }
         Profile profile = transcoding.profiles().get(spec.profile()).orElseThrow();
+        if (profile.placement() == Profile.Placement.SENDER) {
+            // NodeRuntime puts a LocalTranscodeMover in front, so only a mover wired without one gets here
+            listener.failed(Failure.of("UNSUPPORTED_PROFILE", "profile " + profile.name() + " runs on the sender "
+                    + "and this peer mover has no conversion in front of it", false));
+            return why -> { };
+        }
         TransferListener progress = new TransferListener() {
             @Override
             public void progress(long persisted, long size) {
@@ -157,9 +168,13 @@ public final class PeerMover implements Mover {
         };
         CompletableFuture<TransferHandle> handle = CompletableFuture.supplyAsync(() -> {
             try {
+                if (profile.isWholeFile()) {
+                    return client.submitConvert(spec.source(), spec.remotePath(),
+                            TranscodeRequest.admit(transcoding.tools(), profile, spec.source()), progress);
+                }
                 return client.submitTranscode(spec.source(), spec.remotePath(),
                         TranscodeRequest.probe(transcoding.tools(), profile, spec.source()), progress);
-            } catch (MediaException | IOException e) {
+            } catch (MediaException | IOException | TransferException e) {
                 throw new CompletionException(e);
             }
         }, TranscodeSource.READERS);
@@ -173,6 +188,8 @@ public final class PeerMover implements Mover {
                 listener.failed(Failure.of("SOURCE_GONE", "source " + spec.source() + " no longer exists", false));
             } else if (c instanceof MediaException) {
                 listener.failed(Failure.of("BAD_SOURCE", c.getMessage(), false));
+            } else if (c instanceof TransferException te) {
+                listener.failed(failure(te));
             } else {
                 listener.failed(Failure.of("IO_ERROR", "cannot read source " + spec.source() + ": " + c, true));
             }

@@ -130,6 +130,8 @@ final class SenderSession extends ChannelInboundHandlerAdapter {
     private boolean mirror;
     /** The receiver advertised {@link WireLimits#CAPABILITY_TRANSCODE}. */
     private boolean transcodes;
+    /** The receiver advertised {@link WireLimits#CAPABILITY_CONVERT}: it converts whole files itself. */
+    private boolean converts;
     /** The receiver advertised {@link WireLimits#CAPABILITY_STRIPES}; read by the client when it splits files. */
     private volatile boolean stripes;
     /** Largest file the receiver takes as an eager offer (no wait for Accept); 0: it takes none. */
@@ -290,6 +292,7 @@ final class SenderSession extends ChannelInboundHandlerAdapter {
         maxStreams = Math.max(1, ack.getMaxStreams());
         mirror = ack.getCapabilitiesList().contains(WireLimits.CAPABILITY_MIRROR);
         transcodes = ack.getCapabilitiesList().contains(WireLimits.CAPABILITY_TRANSCODE);
+        converts = ack.getCapabilitiesList().contains(WireLimits.CAPABILITY_CONVERT);
         stripes = ack.getCapabilitiesList().contains(WireLimits.CAPABILITY_STRIPES);
         eagerMax = ack.getCapabilitiesList().contains(WireLimits.CAPABILITY_EAGER) ? ack.getEagerMax() : 0;
         rate.addListener(rateChanged);
@@ -336,6 +339,12 @@ final class SenderSession extends ChannelInboundHandlerAdapter {
                     "receiver cannot transcode (it has no ffmpeg, or runs an older version)", false));
             return;
         }
+        if (t.kind == Transfer.Kind.CONVERT && !converts) {
+            // an older receiver would store the source under the result's name
+            owner.attemptDone(this, t, null, new TransferException(Reason.UNSUPPORTED_PROFILE,
+                    "receiver cannot convert files (it runs an older version or has no ffmpeg)", false));
+            return;
+        }
         // reading a transcode's pipe blocks while ffmpeg works: those streams do not use the disk threads
         OutboundStream s = new OutboundStream(nextStreamId++, t, new DiskChain(
                 t.kind == Transfer.Kind.TRANSCODE ? TranscodeSource.READERS : disk, ctx.executor()));
@@ -355,6 +364,9 @@ final class SenderSession extends ChannelInboundHandlerAdapter {
                     .setTranscode(Transcode.newBuilder().setProfile(t.transcode.profile().name())
                             .setWireFormat(t.transcode.profile().wireFormat()).setSource(t.transcode.media())
                             .setSourceSize(t.size));
+            case CONVERT -> offer.setSize(t.size).setMtimeMillis(t.mtimeMillis).setHash(HashAlgorithm.XXH3_128_BLOCKS)
+                    .setTranscode(Transcode.newBuilder().setProfile(t.transcode.profile().name())
+                            .setWireFormat("").setSource(t.transcode.media()).setSourceSize(t.size));
         }
         boolean eager = t.kind == Transfer.Kind.FILE && t.stripe == null && t.size <= eagerMax;
         offer.setEager(eager);
@@ -380,12 +392,17 @@ final class SenderSession extends ChannelInboundHandlerAdapter {
             protocolError("Accept for stream " + a.getStream() + " which did not offer");
             return;
         }
-        if (s.transfer.kind != Transfer.Kind.FILE && s.transfer.kind != Transfer.Kind.TRANSCODE) {
+        if (!s.transfer.carriesFile() && s.transfer.kind != Transfer.Kind.TRANSCODE) {
             protocolError("Accept for stream " + s.id + ", a " + s.transfer.kind + " offer that carries no data");
             return;
         }
         if (s.transfer.kind == Transfer.Kind.TRANSCODE && a.getResumeOffset() != 0) {
             protocolError("Accept for transcode stream " + s.id + " at " + a.getResumeOffset() + "; transcodes start at 0");
+            return;
+        }
+        if (s.transfer.kind == Transfer.Kind.CONVERT && a.getResumeOffset() != 0) {
+            protocolError("Accept for conversion stream " + s.id + " at " + a.getResumeOffset()
+                    + "; conversions start at 0");
             return;
         }
         long resume = a.getResumeOffset();
@@ -416,7 +433,7 @@ final class SenderSession extends ChannelInboundHandlerAdapter {
             }
             s.nextRead = start;
             s.persisted = start;
-            if (s.transfer.kind == Transfer.Kind.FILE) {
+            if (s.transfer.carriesFile()) {
                 s.transfer.listener.progress(start, s.size());
             }
             if (sendStart) {
@@ -689,7 +706,7 @@ final class SenderSession extends ChannelInboundHandlerAdapter {
             boolean parked = s.credit == 0 && s.state == OutboundStream.State.SENDING && s.nextRead < s.size();
             s.credit += c.getBytes();
             s.persisted += c.getBytes();
-            if (s.transfer.kind == Transfer.Kind.FILE) {
+            if (s.transfer.carriesFile()) {
                 s.transfer.listener.progress(s.persisted, s.size()); // a transcode's progress is ffmpeg's
             }
             if (parked) {

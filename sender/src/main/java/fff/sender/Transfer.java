@@ -11,10 +11,12 @@ import java.util.concurrent.CompletableFuture;
 final class Transfer {
 
     /**
-     * What the offer asks for. Only FILE and TRANSCODE streams carry data; the others are answered by Verified
-     * or Reject. A TRANSCODE stream carries the sending ffmpeg's output, its length known only at the end.
+     * What the offer asks for. Only FILE, TRANSCODE and CONVERT streams carry data; the others are answered by
+     * Verified or Reject. A TRANSCODE stream (split profile) carries the sending ffmpeg's output, its length known
+     * only at the end. A CONVERT stream (whole-file profile run by the receiver) carries the source file as a FILE
+     * does, but is offered with the profile, never resumed, never striped and never eager.
      */
-    enum Kind { FILE, DIRECTORY, REMOVE, RENAME, TRANSCODE }
+    enum Kind { FILE, DIRECTORY, REMOVE, RENAME, TRANSCODE, CONVERT }
 
     final Kind kind;
     /** The local file or directory; null for REMOVE and RENAME. */
@@ -25,7 +27,7 @@ final class Transfer {
     final long size;
     final long mtimeMillis;
     final TransferListener listener;
-    /** TRANSCODE: profile, ffmpeg and the probed source; else null. */
+    /** TRANSCODE and CONVERT: profile, ffmpeg and the probed source; else null. */
     final TranscodeRequest transcode;
     final CompletableFuture<TransferResult> result = new CompletableFuture<>();
     /** When the first attempt started; set by the client, read by the session. */
@@ -90,6 +92,15 @@ final class Transfer {
         return new Transfer(Kind.TRANSCODE, source, remotePath, null, size, mtimeMillis, listener, request, null, null);
     }
 
+    /**
+     * The file {@code source} (of {@code size} bytes) sent as it is and converted by the receiver with the
+     * request's whole-file profile; the result is stored at {@code remotePath}.
+     */
+    static Transfer convert(Path source, String remotePath, long size, long mtimeMillis, TranscodeRequest request,
+            TransferListener listener) {
+        return new Transfer(Kind.CONVERT, source, remotePath, null, size, mtimeMillis, listener, request, null, null);
+    }
+
     /** Part {@code stripe} of {@code whole} (a FILE), reporting its progress to {@code listener}. */
     static Transfer part(Transfer whole, Stripe stripe, TransferListener listener) {
         return new Transfer(Kind.FILE, whole.source, whole.remotePath, null, whole.size, whole.mtimeMillis, listener,
@@ -99,6 +110,11 @@ final class Transfer {
     /** Where this transfer's bytes start when nothing is resumed: 0, or a part's offset. */
     long firstOffset() {
         return stripe == null ? 0 : stripe.offset();
+    }
+
+    /** The stream carries the source file's bytes (FILE, CONVERT): progress is bytes persisted by the receiver. */
+    boolean carriesFile() {
+        return kind == Kind.FILE || kind == Kind.CONVERT;
     }
 
     /** A mirror edit: needs the receiver's "mirror" capability. */
@@ -112,6 +128,7 @@ final class Transfer {
             case FILE, DIRECTORY -> "'" + remotePath + "'" + (stripe == null ? "" : " (bytes " + stripe.offset()
                     + "-" + stripe.end() + ")");
             case TRANSCODE -> "'" + remotePath + "' (profile " + transcode.profile().name() + ")";
+            case CONVERT -> "'" + remotePath + "' (profile " + transcode.profile().name() + ", converted by the receiver)";
             case REMOVE -> "remove of '" + remotePath + "'";
             case RENAME -> "rename of '" + renameFrom + "' to '" + remotePath + "'";
         };

@@ -18,6 +18,8 @@ import fff.common.rate.Rate;
 import fff.common.rate.RateLimiter;
 import fff.common.rate.RateSchedule;
 import fff.common.testing.FakeClock;
+import fff.common.transcode.FfmpegTools;
+import fff.common.transcode.Profiles;
 import fff.common.wire.Frames;
 import fff.common.wire.InboundFrame;
 import fff.common.wire.OutboundFrame;
@@ -28,6 +30,8 @@ import fff.proto.Frame;
 import fff.proto.Goodbye;
 import fff.proto.HashAlgorithm;
 import fff.proto.HelloAck;
+import fff.proto.MediaInfo;
+import fff.proto.MediaStream;
 import fff.proto.Offer;
 import fff.proto.Pong;
 import fff.proto.Ping;
@@ -401,6 +405,133 @@ class SenderSessionTest {
         assertContiguousFrom(connection, data(more));
         assertEquals(2, traffic.creditStalls(), "out of connection credit again");
         assertEquals(connection + 100_000, traffic.sentBytes());
+    }
+
+    // ---- whole-file conversions at the receiver ----
+
+    private static final MediaInfo CLIP = MediaInfo.newBuilder().setFormat("mov,mp4,m4a,3gp,3g2,mj2")
+            .setDurationSeconds(1).addStreams(MediaStream.newBuilder().setKind(MediaStream.Kind.VIDEO)
+                    .setCodec("h264").setFrames(25).setWidth(160).setHeight(120)).build();
+
+    /** Ready with a receiver that converts, and also takes eager offers of anything up to 1 MiB. */
+    private void readyToConvert(int connectionWindow) {
+        open(Runnable::run, false);
+        assertTrue(single(drain()).frame().hasHello());
+        ch.writeInbound(in(Frame.newBuilder().setHelloAck(HelloAck.newBuilder().setVersion(WireLimits.VERSION)
+                .setNodeId(receiverId.toString()).addCapabilities(WireLimits.CAPABILITY_CONVERT)
+                .addCapabilities(WireLimits.CAPABILITY_EAGER).setEagerMax(MIB).setConnectionWindow(connectionWindow)
+                .setMaxPayload(WireLimits.MAX_PAYLOAD).setMaxStreams(8)).build()));
+        assertTrue(single(drain()).frame().hasPing());
+    }
+
+    /** A conversion of {@code source} with h265-mkv, as if ffprobe had found {@link #CLIP} in it. */
+    private Transfer conversion(Path source, String remote) throws Exception {
+        return Transfer.convert(source, remote, Files.size(source), MTIME,
+                new TranscodeRequest(FfmpegTools.find(null), Profiles.builtIns().get("h265-mkv").orElseThrow(), CLIP),
+                (persisted, size) -> progress.add(new long[] {persisted, size}));
+    }
+
+    @Test
+    void aConversionIsOfferedWithItsProfileAndSourceAndSendsNothingBeforeAccept() throws Exception {
+        byte[] src = bytes(300_000, 50); // small enough for an eager offer, which a conversion never is
+        readyToConvert(32 * MIB);
+        session.start(conversion(file("clip.mov", src), "in/clip.mkv"));
+        Offer offer = single(drain()).frame().getOffer();
+        assertEquals("in/clip.mkv", offer.getPath());
+        assertEquals(src.length, offer.getSize(), "the source's size: its bytes are the payload");
+        assertEquals(MTIME, offer.getMtimeMillis());
+        assertEquals(HashAlgorithm.XXH3_128_BLOCKS, offer.getHash());
+        assertFalse(offer.getEager());
+        assertFalse(offer.hasStripe());
+        assertFalse(offer.getDirectory());
+        assertTrue(offer.hasTranscode());
+        assertEquals("h265-mkv", offer.getTranscode().getProfile());
+        assertEquals("", offer.getTranscode().getWireFormat(), "empty: a whole-file conversion");
+        assertEquals(CLIP, offer.getTranscode().getSource());
+        assertEquals(src.length, offer.getTranscode().getSourceSize());
+        assertEquals(List.of(), drain(), "no Start and no data before Accept");
+        assertEquals(List.of(), owner.done);
+    }
+
+    @Test
+    void anAcceptedConversionSendsTheSourceFromZeroAndReportsProgressAsAFile() throws Exception {
+        byte[] src = bytes(2 * MIB + 70_000, 51);
+        readyToConvert(32 * MIB);
+        Transfer t = conversion(file("clip.mov", src), "clip.mkv");
+        session.start(t);
+        drain();
+        ch.writeInbound(accept(1, 0, new byte[0], 8 * MIB));
+        List<Out> out = drain();
+        assertEquals(Frames.start(1, 0).frame(), out.get(0).frame());
+        assertContiguousFrom(0, data(out));
+        assertArrayEquals(src, concat(data(out)));
+        Frame end = last(out).frame();
+        assertEquals(src.length, end.getEnd().getByteCount());
+        assertArrayEquals(digest(src, src.length), end.getEnd().getDigest().toByteArray());
+
+        ch.writeInbound(in(Frames.credit(1, MIB).frame()));
+        assertArrayEquals(new long[] {MIB, src.length}, progress.get(progress.size() - 1), "bytes persisted");
+        assertEquals(List.of(), owner.done, "done only when the receiver has the result");
+        ch.writeInbound(verified(1, src.length));
+        drain();
+        Done d = owner.onlyDone();
+        assertSame(t, d.transfer);
+        assertNull(d.error);
+        assertEquals("clip.mkv", d.result.remotePath());
+        assertEquals(src.length, d.result.bytesSent());
+        assertEquals(0, d.result.resumedFrom());
+        assertArrayEquals(new long[] {src.length, src.length}, progress.get(progress.size() - 1));
+    }
+
+    @Test
+    void aConversionToAReceiverThatCannotConvertFailsFinalAndSendsNothing() throws Exception {
+        ready(Runnable::run, 32 * MIB); // an older receiver: no "convert" in its HelloAck
+        Transfer t = conversion(file("clip.mov", bytes(1000, 52)), "clip.mkv");
+        session.start(t);
+        assertEquals(List.of(), drain(), "an older receiver would store the source under the result's name");
+        Done d = owner.onlyDone();
+        assertSame(t, d.transfer);
+        assertEquals(Reason.UNSUPPORTED_PROFILE, d.error.reason());
+        assertFalse(d.error.retryable());
+        assertEquals("receiver cannot convert files (it runs an older version or has no ffmpeg)",
+                d.error.getMessage());
+        assertTrue(ch.isActive());
+    }
+
+    @Test
+    void anAcceptThatResumesAConversionIsAProtocolError() throws Exception {
+        byte[] src = bytes(2 * MIB, 53);
+        readyToConvert(32 * MIB);
+        session.start(conversion(file("clip.mov", src), "clip.mkv"));
+        drain();
+        ch.writeInbound(accept(1, MIB, digest(src, MIB), 8 * MIB));
+        List<Out> out = drain();
+        assertEquals(List.of(), data(out), "not a byte of a conversion from the middle");
+        Frame bye = single(out).frame();
+        assertEquals(Reason.PROTOCOL_ERROR, bye.getGoodbye().getReason());
+        assertTrue(bye.getGoodbye().getMessage().contains("conversions start at 0"), bye.getGoodbye().getMessage());
+        assertFalse(ch.isActive());
+        Closed c = owner.onlyClosed();
+        assertEquals(Reason.PROTOCOL_ERROR, c.fatal.reason());
+        assertFalse(c.fatal.retryable());
+    }
+
+    @Test
+    void theReceiversRefusalOfAConversionIsFinalWithItsMessage() throws Exception {
+        readyToConvert(32 * MIB);
+        for (Reason r : List.of(Reason.TOO_LARGE, Reason.TOO_LONG, Reason.BAD_SOURCE, Reason.UNSUPPORTED_PROFILE)) {
+            owner.done.clear();
+            session.start(conversion(file("clip.mov", bytes(1000, 54)), "clip.mkv"));
+            long stream = single(drain()).frame().getOffer().getStream();
+            ch.writeInbound(in(Frames.reject(stream, r, "clip.mov runs 3:00, above h265-mkv's max-duration 2:00", 0)
+                    .frame()));
+            assertEquals(List.of(), drain());
+            Done d = owner.onlyDone();
+            assertEquals(r, d.error.reason());
+            assertFalse(d.error.retryable(), r + " is final");
+            assertTrue(d.error.getMessage().endsWith(": clip.mov runs 3:00, above h265-mkv's max-duration 2:00"),
+                    d.error.getMessage());
+        }
     }
 
     // ---- round-trip time ----

@@ -5,13 +5,17 @@ import fff.common.jobs.Failure;
 import fff.common.jobs.Job;
 import fff.common.jobs.JobSpec;
 import fff.common.jobs.Mover;
+import fff.common.transcode.Admission;
 import fff.common.transcode.BytePipe;
 import fff.common.transcode.FfmpegRun;
 import fff.common.transcode.FfmpegTools;
+import fff.common.transcode.FileConversion;
 import fff.common.transcode.Media;
 import fff.common.transcode.MediaException;
+import fff.common.transcode.Probe;
 import fff.common.transcode.Profile;
 import fff.common.transcode.ProfileSides;
+import fff.proto.MediaInfo;
 import fff.sender.TranscodeRequest;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -34,13 +38,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One attempt of a job through {@link LocalTranscodeMover}: ffprobe describes the source; the profile's send
- * side writes the wire format into a pipe that its receive side reads, writing the hidden partial
- * {@code DIR/.NAME.fff-partial}; the partial is checked against the source as a receiving node checks it and
- * renamed to {@code DIR/NAME}; the wrapped mover then delivers that file as a plain job. The attempt ends exactly
- * once: both ffmpegs are gone and {@code DIR} is removed before the listener hears done or failed.
+ * One attempt of a job through {@link LocalTranscodeMover}: the profile's output is made in the hidden partial
+ * {@code DIR/.NAME.fff-partial}, checked against the source as a receiving node checks it and renamed to
+ * {@code DIR/NAME}; the wrapped mover then delivers that file as a plain job. The attempt ends exactly once: every
+ * ffmpeg is gone and {@code DIR} is removed before the listener hears done or failed.
  *
- * <p>Back-pressure is the pipe's: a slow receive side blocks the send side's copy, and ffmpeg on its stdout.
+ * <p>A split profile: ffprobe describes the source; the send side writes the wire format into a pipe that the
+ * receive side reads. Back-pressure is the pipe's: a slow receive side blocks the send side's copy, and ffmpeg on
+ * its stdout. A whole-file profile: the source is checked against the profile's limits ({@link Admission}: size,
+ * then ffprobe), and one {@link FileConversion} writes and checks the partial.
  */
 final class LocalTranscode {
 
@@ -65,6 +71,7 @@ final class LocalTranscode {
     private String cancelled;
     private FfmpegRun sending;
     private FfmpegRun receiving;
+    private FileConversion conversion;
     private Mover.Running delivery;
 
     LocalTranscode(Job job, Profile profile, FfmpegTools tools, Path dir, Mover inner, Mover.Listener listener,
@@ -87,7 +94,7 @@ final class LocalTranscode {
     /** Runs the attempt up to the hand-over to the wrapped mover. Blocking: on the mover's executor. */
     void run() {
         try {
-            Path output = transcode();
+            Path output = profile.isWholeFile() ? convert() : transcode();
             deliver(output);
         } catch (Stop s) {
             end(() -> listener.failed(s.failure));
@@ -113,6 +120,9 @@ final class LocalTranscode {
             pipe.fail(new IOException("transcode stopped: " + why));
             kill(sending);
             kill(receiving);
+            if (conversion != null) {
+                conversion.stop();
+            }
             d = delivery;
         }
         if (d != null) {
@@ -132,17 +142,7 @@ final class LocalTranscode {
         } catch (MediaException e) {
             throw new Stop(Failure.of("BAD_SOURCE", e.getMessage(), false));
         }
-        String name = spec.remotePath().substring(spec.remotePath().lastIndexOf('/') + 1);
-        if (name.isEmpty() || name.equals(".") || name.equals("..")) {
-            name = profile.outputPath("output");
-        }
-        Path partial = dir.resolve("." + name + ".fff-partial");
-        Path output = dir.resolve(name);
-        try {
-            Files.createDirectories(dir);
-        } catch (IOException e) {
-            throw new Stop(Failure.of("IO_ERROR", "cannot make transcode work folder " + dir + ": " + e, true));
-        }
+        Path partial = partial();
         long frames = Media.frames(request.media());
         FfmpegRun send;
         FfmpegRun receive;
@@ -170,9 +170,65 @@ final class LocalTranscode {
         } catch (MediaException e) {
             throw new Stop(Failure.of("TRANSCODE_FAILED", e.getMessage(), false));
         }
+        return publish(partial);
+    }
+
+    /** A whole-file profile: admission, then one ffmpeg from the source file to the partial, then the check. */
+    private Path convert() throws Stop {
+        JobSpec spec = job.spec();
+        checkCancelled();
+        Admission admission;
+        try {
+            admission = Admission.check(profile, spec.source(), new Probe(tools));
+        } catch (NoSuchFileException e) {
+            throw new Stop(Failure.of("SOURCE_GONE", "source " + spec.source() + " no longer exists", false));
+        } catch (IOException e) {
+            throw new Stop(Failure.of("IO_ERROR", "cannot read source " + spec.source() + ": " + e, true));
+        }
+        if (admission instanceof Admission.Refused r) {
+            throw new Stop(Failure.of(r.refusal().reason().name(), r.refusal().message(), false));
+        }
+        MediaInfo media = ((Admission.Accepted) admission).media();
+        Path partial = partial();
+        FileConversion c = new FileConversion(tools, profile, media, spec.source(), partial);
+        synchronized (this) {
+            checkCancelled();
+            conversion = c;
+        }
+        long frames = Media.frames(media);
+        try {
+            c.run((frame, fps, speed) -> listener.media(frame, frames, fps, speed)); // deletes the partial on failure
+        } catch (MediaException e) {
+            checkCancelled();
+            // the same source and profile would fail the same way: FileConversion does not tell a crash apart
+            throw new Stop(Failure.of("TRANSCODE_FAILED", e.getMessage(), false));
+        }
+        return publish(partial);
+    }
+
+    /** Makes the job's folder; returns the partial to write the output to. */
+    private Path partial() throws Stop {
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new Stop(Failure.of("IO_ERROR", "cannot make transcode work folder " + dir + ": " + e, true));
+        }
+        return dir.resolve("." + outputName() + ".fff-partial");
+    }
+
+    /** The output's name in the job's folder: the remote path's last part. */
+    private String outputName() {
+        String remote = job.spec().remotePath();
+        String name = remote.substring(remote.lastIndexOf('/') + 1);
+        return name.isEmpty() || name.equals(".") || name.equals("..") ? profile.outputPath("output") : name;
+    }
+
+    /** Renames the checked partial to its name, with the source's modification time. */
+    private Path publish(Path partial) throws Stop {
+        Path output = dir.resolve(outputName());
         try {
             Files.move(partial, output, StandardCopyOption.ATOMIC_MOVE);
-            Files.setLastModifiedTime(output, FileTime.fromMillis(spec.mtimeMillis()));
+            Files.setLastModifiedTime(output, FileTime.fromMillis(job.spec().mtimeMillis()));
         } catch (IOException e) {
             throw new Stop(Failure.of("IO_ERROR", "cannot finish transcode output " + output + ": " + e, true));
         }

@@ -19,19 +19,30 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Lets a destination that stores bytes as they come (FTP, a local disk) take jobs with a transcode profile:
- * this node runs both sides of the profile, as a sending and a receiving node would, into a work folder, checks
- * the output against the source, then hands the output to the wrapped mover as a plain job to the same remote
- * path. Jobs without a profile, and removals and renames, go to the wrapped mover unchanged.
+ * Runs a job's profile on this node, then hands the output to the wrapped mover as a plain job to the same
+ * remote path. In front of a destination that stores bytes as they come (FTP, a local disk) it takes every
+ * profile: a split one runs both sides here, as a sending and a receiving node would, through a pipe; a
+ * whole-file one (whichever node it names) runs as one {@link fff.common.transcode.FileConversion}. In front of a
+ * peer ({@link #inFrontOfPeer}) it takes only profiles that run on the sender ({@code runs-on: sender}); the
+ * others go to the peer mover, which sends them for the receiver to finish. Either way the output is checked
+ * against the source before it is delivered. Jobs without a profile (or with one left to the wrapped mover), and
+ * removals and renames, go to the wrapped mover unchanged.
+ *
+ * <p>A whole-file profile's limits are checked before ffmpeg runs ({@link fff.common.transcode.Admission}); a
+ * source they refuse fails the job with the coded reason (TOO_LARGE, TOO_LONG, BAD_SOURCE), not retried, and
+ * nothing reaches the destination.
  *
  * <p>Work files: {@code work/JOBID/.NAME.fff-partial} while ffmpeg writes, {@code work/JOBID/NAME} while it is
- * delivered; the job's folder goes when the attempt ends, whichever way. Transcodes are not resumed (as between
- * nodes): an interrupted attempt starts over, and folders a killed process left are removed at construction.
+ * delivered; the job's folder goes when the attempt ends, whichever way (delivered, failed, cancelled). Work
+ * folders live in the node's home, never beside the source, so no watch folder sees them. Conversions are not
+ * resumed (as between nodes): an interrupted attempt starts over, and folders a killed process left are removed
+ * at construction.
  *
  * <p>Threading: each attempt runs its blocking steps (ffprobe, waiting for ffmpeg, renaming, removing) on a
  * thread of this mover's own; {@link #start} never blocks. Attempts of the same job run one after the other,
@@ -44,6 +55,8 @@ public final class LocalTranscodeMover implements Mover {
     private final Mover inner;
     private final Transcoding transcoding;
     private final Path work;
+    /** Whether this node runs {@code profile} for the wrapped mover, or the wrapped mover takes it as it is. */
+    private final Predicate<Profile> runsHere;
     private final ExecutorService executor;
     private final Set<LocalTranscode> running = ConcurrentHashMap.newKeySet();
     /** Per job: completes when its latest attempt's work folder is gone. */
@@ -58,6 +71,21 @@ public final class LocalTranscodeMover implements Mover {
      * @throws UncheckedIOException when {@code work} cannot be made or cleared
      */
     public LocalTranscodeMover(Mover inner, Transcoding transcoding, Path work) {
+        this(inner, transcoding, work, profile -> true);
+    }
+
+    /**
+     * In front of a peer mover: jobs whose profile runs on the sender ({@code runs-on: sender}) are converted here
+     * into {@code work} and their result goes to {@code peer} as a plain job; every other job goes to {@code peer}
+     * unchanged. {@code work} as for the constructor.
+     */
+    public static LocalTranscodeMover inFrontOfPeer(Mover peer, Transcoding transcoding, Path work) {
+        return new LocalTranscodeMover(peer, transcoding, work,
+                profile -> profile.placement() == Profile.Placement.SENDER);
+    }
+
+    private LocalTranscodeMover(Mover inner, Transcoding transcoding, Path work, Predicate<Profile> runsHere) {
+        this.runsHere = runsHere;
         this.inner = inner;
         this.transcoding = transcoding;
         this.work = work.toAbsolutePath().normalize();
@@ -79,6 +107,10 @@ public final class LocalTranscodeMover implements Mover {
     public Running start(Job job, Listener listener) {
         JobSpec spec = job.spec();
         if (spec.profile() == null) {
+            return inner.start(job, listener);
+        }
+        Profile known = transcoding.profiles().get(spec.profile()).orElse(null);
+        if (known != null && !runsHere.test(known)) {
             return inner.start(job, listener);
         }
         Failure refusal = transcoding.refusal(spec.profile());

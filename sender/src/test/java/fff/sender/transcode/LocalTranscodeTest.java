@@ -40,8 +40,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@link LocalTranscodeMover} with the real ffmpeg and ffprobe, in front of a mover that copies what it is given
- * into a folder: both sides of a profile run here, the result is checked and delivered; what is not media, and
- * what is cancelled, leaves no process and no file behind.
+ * into a folder: both sides of a split profile, or a whole-file profile's one conversion, run here, the result is
+ * checked and delivered; what is not media, what a profile's limits refuse, and what is cancelled, leaves no
+ * process and no file behind. Whole-file profiles use x264's fastest preset on a 1 s 160x120 clip.
  */
 class LocalTranscodeTest {
 
@@ -52,6 +53,8 @@ class LocalTranscodeTest {
     static FfmpegTools tools;
     static Path imx30;
     static MediaInfo imx30Info;
+    /** 1 s of 160x120 H.264 at 25 fps in an MP4, no audio. */
+    static Path small;
 
     @TempDir
     Path tmp;
@@ -69,6 +72,32 @@ class LocalTranscodeTest {
         String out = new String(p.getInputStream().readAllBytes());
         assertEquals(0, p.waitFor(), out);
         imx30Info = new Probe(tools).probe(imx30);
+        small = clips.resolve("small.mp4");
+        Process q = new ProcessBuilder(tools.ffmpeg().toString(), "-hide_banner", "-v", "error", "-f", "lavfi", "-i",
+                "testsrc=size=160x120:rate=25:duration=1", "-c:v", "libx264", "-preset", "ultrafast",
+                "-pix_fmt", "yuv420p", small.toString()).redirectErrorStream(true).start();
+        q.getOutputStream().close();
+        String said = new String(q.getInputStream().readAllBytes());
+        assertEquals(0, q.waitFor(), said);
+    }
+
+    /** h264-mkv at x264's fastest preset, as a config's {@code options: {preset: ultrafast}} makes it. */
+    private static Profiles fastMkv(Profile... more) {
+        Map<String, Profile> m = new java.util.HashMap<>(Map.of("h264-mkv",
+                Profiles.builtIn("h264-mkv", Map.of("preset", "ultrafast"))));
+        for (Profile p : more) {
+            m.put(p.name(), p);
+        }
+        return Profiles.of(m);
+    }
+
+    /** A user-defined whole-file profile ({@code runs-on: sender} unless said otherwise): H.264 in Matroska. */
+    private static Profile onSender(String name, String... extraArgs) {
+        List<String> args = new ArrayList<>(List.of("-map", "0:V:0"));
+        args.addAll(List.of(extraArgs));
+        args.addAll(List.of("-c:v", "libx264", "-preset", "ultrafast"));
+        return Profile.wholeFile(name, Profile.Placement.SENDER, args, "matroska", "mkv",
+                Map.of("format", "matroska", "video-codec", "h264", "frames", "source"));
     }
 
     private void startMover(Transcoding transcoding) throws IOException {
@@ -76,6 +105,13 @@ class LocalTranscodeTest {
         dest = Files.createDirectories(tmp.resolve("dest"));
         inner = new CopyMover(dest);
         mover = new LocalTranscodeMover(inner, transcoding, work);
+    }
+
+    private void startInFrontOfPeer(Transcoding transcoding) throws IOException {
+        work = tmp.resolve("work");
+        dest = Files.createDirectories(tmp.resolve("dest"));
+        inner = new CopyMover(dest);
+        mover = LocalTranscodeMover.inFrontOfPeer(inner, transcoding, work);
     }
 
     @AfterEach
@@ -230,6 +266,107 @@ class LocalTranscodeTest {
         Files.writeString(w.resolve("notes.txt"), "someone's");
         startMover(Transcoding.of(tools, Profiles.builtIns()));
         assertEquals(List.of(w.resolve("notes.txt")), list(w));
+    }
+
+    // ---- whole-file profiles ----
+
+    @Test
+    void aWholeFileProfileToALocalDestinationConvertsHereAndDeliversTheResult() throws Exception {
+        startMover(Transcoding.of(tools, fastMkv()));
+        Outcome o = new Outcome();
+        mover.start(job(20, small, "clips/small.mkv", "h264-mkv"), o);
+        Delivery d = o.delivery();
+
+        Path got = dest.resolve("clips/small.mkv");
+        MediaInfo m = new Probe(tools).probe(got);
+        assertTrue(List.of(m.getFormat().split(",")).contains("matroska"), Media.describe(m));
+        assertEquals("h264", Media.video(m).orElseThrow().getCodec());
+        assertEquals(160, Media.video(m).orElseThrow().getWidth());
+        assertEquals(25, Media.frames(m), Media.describe(m));
+        JobSpec derived = inner.specs.get(0);
+        assertNull(derived.profile(), "the result goes as a plain file");
+        assertEquals("clips/small.mkv", derived.remotePath());
+        assertEquals(Files.size(got), derived.size());
+        assertEquals(Files.size(got), d.bytesSent());
+        assertEquals(1_600_000_000_000L, derived.mtimeMillis());
+        assertTrue(derived.source().startsWith(work.resolve("20")), derived.source().toString());
+        assertTrue(o.frames.get() > 0, "ffmpeg progress reported");
+        assertEquals(List.of(), list(work), "the job's work folder is gone");
+        assertEquals(List.of(), ffmpegs());
+    }
+
+    @Test
+    void inFrontOfAPeerOnlyProfilesThatRunOnTheSenderConvertHere() throws Exception {
+        startInFrontOfPeer(Transcoding.of(tools, fastMkv(onSender("here-mkv"))));
+        Outcome converted = new Outcome();
+        mover.start(job(21, small, "s/small.mkv", "here-mkv"), converted);
+        converted.delivery();
+        assertNull(inner.specs.get(0).profile(), "the peer gets the result as a plain file");
+        assertTrue(inner.specs.get(0).source().startsWith(work.resolve("21")));
+        MediaInfo m = new Probe(tools).probe(dest.resolve("s/small.mkv"));
+        assertEquals(25, Media.frames(m), Media.describe(m));
+        assertEquals(List.of(), list(work), "the temporary result is gone once delivered");
+
+        Outcome passed = new Outcome();
+        Job atReceiver = job(22, small, "r/small.mkv", "h264-mkv");
+        Mover.Running r = mover.start(atReceiver, passed);
+        passed.delivery();
+        assertSame(atReceiver, inner.jobs.get(1), "a profile the receiver runs goes to the peer unchanged");
+        assertSame(inner.lastRunning, r);
+        assertFalse(Files.exists(work.resolve("22")));
+    }
+
+    @Test
+    void aSourceAWholeFileProfileRefusesFailsFinallyAndNothingIsDelivered() throws Exception {
+        Profile webp = Profiles.builtIns().get("webp").orElseThrow();
+        Profile tiny = new Profile("tiny", Profile.Placement.SENDER, "", List.of(), List.of(), webp.convert(),
+                webp.outputFormat(), webp.extension(), webp.expect(), webp.limits().withMaxSize(1000));
+        startMover(Transcoding.of(tools, fastMkv(tiny)));
+
+        Path text = Files.writeString(tmp.resolve("notes.txt"), "not a picture\n".repeat(20));
+        Outcome bad = new Outcome();
+        mover.start(job(23, text, "notes.webp", "webp"), bad);
+        Failure f = bad.failure();
+        assertEquals("BAD_SOURCE", f.reason());
+        assertFalse(f.retryable());
+        assertTrue(f.message().startsWith("notes.txt is not media webp can take"), f.message());
+
+        Path big = Files.write(tmp.resolve("big.png"), new byte[2048]);
+        Outcome large = new Outcome();
+        mover.start(job(24, big, "big.webp", "tiny"), large);
+        Failure g = large.failure();
+        assertEquals("TOO_LARGE", g.reason());
+        assertFalse(g.retryable());
+        assertEquals("big.png is 2 KiB, above tiny's max-size 1000 bytes", g.message());
+
+        assertEquals(List.of(), inner.specs, "nothing reached the destination");
+        assertEquals(List.of(), list(work));
+        assertEquals(List.of(), list(dest));
+    }
+
+    @Test
+    void cancelMidConversionStopsFfmpegAndLeavesNoTemporaryFile() throws Exception {
+        // ffmpeg reads the 2 s source at its own pace: cancelled after its first progress
+        startInFrontOfPeer(Transcoding.of(tools, fastMkv(onSender("slow-mkv", "-vf", "realtime"))));
+        CountDownLatch progressed = new CountDownLatch(1);
+        Outcome o = new Outcome() {
+            @Override
+            public void media(long frame, long frames, double fps, double speed) {
+                super.media(frame, frames, fps, speed);
+                progressed.countDown();
+            }
+        };
+        Mover.Running r = mover.start(job(25, imx30, "slow.mkv", "slow-mkv"), o);
+        assertTrue(progressed.await(20, TimeUnit.SECONDS), "ffmpeg reported progress");
+        assertEquals(1, ffmpegs().size(), "one ffmpeg converts: " + ffmpegs());
+        assertFalse(o.result.isDone(), "still converting");
+        r.cancel("operator");
+        Failure f = o.failure();
+        assertEquals("CANCELLED", f.reason());
+        assertEquals("operator", f.message());
+        assertEquals(List.of(), ffmpegs(), "no ffmpeg survives");
+        assertEquals(List.of(), list(work), "no work file left");
+        assertEquals(List.of(), inner.specs);
     }
 
     private static Job job(long id, Path source, String remotePath, String profile) throws IOException {
