@@ -1,6 +1,7 @@
 package fff.node;
 
 import fff.common.config.After;
+import fff.common.config.ConvertSection;
 import fff.common.config.Destination;
 import fff.common.config.Durations;
 import fff.common.config.NodeConfig;
@@ -34,6 +35,7 @@ import fff.proto.journal.JobEvent;
 import fff.receiver.Admission;
 import fff.receiver.PeerServer;
 import fff.receiver.ReceiverConfig;
+import fff.receiver.convert.ConvertService;
 import fff.receiver.transcode.Transcoder;
 import fff.sender.PeerMover;
 import fff.sender.PeerTarget;
@@ -382,11 +384,19 @@ final class NodeRuntime implements AutoCloseable {
             admission = (peer, path, size) -> engine.admit(group).thenApply(key -> key == null ? null
                     : () -> engine.release(key));
         }
+        ConvertService convert = null;
+        if (ffmpeg != null) {
+            // conversions for senders that want the result back: spool and result store under the home
+            ConvertSection c = r.convert();
+            convert = ConvertService.open(cfg.node().home(), ffmpeg, c.limit(), c.storeMax(), c.storeAge(),
+                    Clock.systemUTC());
+        }
         server = PeerServer.start(rc, identity, new ConsoleEvents(out), admission,
-                ffmpeg != null ? Transcoder.of(ffmpeg, cfg.profiles()) : Transcoder.unavailable(noFfmpeg));
-        out.printf("listening on %s:%d (%s), landing in %s%s%n", server.address().getHostString(),
+                ffmpeg != null ? Transcoder.of(ffmpeg, cfg.profiles()) : Transcoder.unavailable(noFfmpeg), convert);
+        out.printf("listening on %s:%d (%s), landing in %s%s%s%n", server.address().getHostString(),
                 server.address().getPort(), rc.plain() ? "plain TCP" : "TLS 1.3, mutual", r.root(),
-                r.group() == null ? "" : ", admitting through group " + r.group());
+                r.group() == null ? "" : ", admitting through group " + r.group(),
+                convert == null ? "" : ", converting for senders (" + convert.limit() + " at once)");
     }
 
     private static WatchSpec spec(WatchRule rule) {

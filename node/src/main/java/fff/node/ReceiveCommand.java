@@ -1,6 +1,7 @@
 package fff.node;
 
 import fff.common.config.ByteSize;
+import fff.common.config.ConvertSection;
 import fff.common.identity.NodeId;
 import fff.common.identity.NodeIdentity;
 import fff.common.transcode.FfmpegTools;
@@ -10,8 +11,10 @@ import fff.common.wire.HostPort;
 import fff.receiver.Admission;
 import fff.receiver.PeerServer;
 import fff.receiver.ReceiverConfig;
+import fff.receiver.convert.ConvertService;
 import fff.receiver.transcode.Transcoder;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -68,14 +71,19 @@ final class ReceiveCommand implements Callable<Integer> {
         ReceiverConfig config = ReceiverConfig.of(HostPort.parse(listen), plain, dir, who.allowAny, Set.copyOf(ids),
                 ByteSize.parse("--reserve", reserve));
         Transcoder transcoder;
+        ConvertService convert = null;
         try {
-            transcoder = Transcoder.of(FfmpegTools.find(null), Profiles.builtIns());
+            FfmpegTools ffmpeg = FfmpegTools.find(null);
+            transcoder = Transcoder.of(ffmpeg, Profiles.builtIns());
+            ConvertSection c = ConvertSection.defaults();
+            convert = ConvertService.open(home.resolve(), ffmpeg, c.limit(), c.storeMax(), c.storeAge(),
+                    Clock.systemUTC());
         } catch (MediaException e) {
             transcoder = Transcoder.unavailable(e.getMessage());
             System.out.println("no ffmpeg, so this receiver refuses transcodes: " + e.getMessage());
         }
         PeerServer server = PeerServer.start(config, identity, new ConsoleEvents(System.out), Admission.ALWAYS,
-                transcoder);
+                transcoder, convert);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             System.out.println("stopping: letting open transfers finish (up to 10 s)");

@@ -34,6 +34,8 @@ final class InboundStream {
     final List<ByteBuf> held = new ArrayList<>();
     /** EAGER: the End that came before the file was open, or null. */
     End heldEnd;
+    /** A convert offer's return side ({@link ReturnStreams}), or null for any other stream. */
+    ReturnStreams.ReturnStream ret;
 
     /** Releases the held data of an eager offer; returns its bytes (their connection credit is owed back). */
     int releaseHeld() {

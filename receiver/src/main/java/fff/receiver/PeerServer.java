@@ -7,6 +7,7 @@ import fff.common.identity.TlsContexts;
 import fff.common.wire.FrameDecoder;
 import fff.common.wire.FrameEncoder;
 import fff.common.wire.Transports;
+import fff.receiver.convert.ConvertService;
 import fff.receiver.storage.LandingArea;
 import fff.receiver.transcode.Transcoder;
 import io.netty.bootstrap.ServerBootstrap;
@@ -55,12 +56,15 @@ public final class PeerServer implements AutoCloseable {
     private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private final Channel server;
     private final Transcoder transcoder;
+    /** Conversions run for senders, or null. */
+    private final ConvertService convert;
     private final InboundPeers peers = new InboundPeers();
 
     private PeerServer(ReceiverConfig config, NodeIdentity identity, ReceiverEvents events, Admission admission,
-            Transcoder transcoder) throws IOException {
+            Transcoder transcoder, ConvertService convert) throws IOException {
         this.config = config;
         this.transcoder = transcoder;
+        this.convert = convert;
         this.landing = new LandingArea(config.root(), config.reserveBytes());
         int cleaned = landing.cleanStalePartials(config.stalePartialAge());
         if (cleaned > 0) {
@@ -100,7 +104,7 @@ public final class PeerServer implements AutoCloseable {
                         p.addLast("encoder", FrameEncoder.INSTANCE);
                         p.addLast("idle", new IdleStateHandler(60, 15, 0));
                         p.addLast("session", new ReceiverSession(config, landing, disk, identity.id(), events,
-                                admission, transcoder, peers));
+                                admission, transcoder, peers, convert));
                         connections.add(ch);
                     }
                 });
@@ -114,19 +118,28 @@ public final class PeerServer implements AutoCloseable {
 
     public static PeerServer start(ReceiverConfig config, NodeIdentity identity, ReceiverEvents events)
             throws IOException {
-        return new PeerServer(config, identity, events, Admission.ALWAYS, noTranscoder());
+        return new PeerServer(config, identity, events, Admission.ALWAYS, noTranscoder(), null);
     }
 
     /** Starts a server whose offers are admitted through {@code admission} (a node's group tree). */
     public static PeerServer start(ReceiverConfig config, NodeIdentity identity, ReceiverEvents events,
             Admission admission) throws IOException {
-        return new PeerServer(config, identity, events, admission, noTranscoder());
+        return new PeerServer(config, identity, events, admission, noTranscoder(), null);
     }
 
     /** Starts a server that also takes transcodes through {@code transcoder} (closed with the server). */
     public static PeerServer start(ReceiverConfig config, NodeIdentity identity, ReceiverEvents events,
             Admission admission, Transcoder transcoder) throws IOException {
-        return new PeerServer(config, identity, events, admission, transcoder);
+        return new PeerServer(config, identity, events, admission, transcoder, null);
+    }
+
+    /**
+     * As above, and converts files for senders through {@code convert} ("convert and return", when the
+     * transcoder has ffmpeg); both are closed with the server.
+     */
+    public static PeerServer start(ReceiverConfig config, NodeIdentity identity, ReceiverEvents events,
+            Admission admission, Transcoder transcoder, ConvertService convert) throws IOException {
+        return new PeerServer(config, identity, events, admission, transcoder, convert);
     }
 
     private static Transcoder noTranscoder() {
@@ -185,6 +198,9 @@ public final class PeerServer implements AutoCloseable {
         boss.shutdownGracefully(0, 2, TimeUnit.SECONDS);
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
         disk.shutdown();
+        if (convert != null) {
+            convert.close(); // no ffmpeg outlives the node; partials go
+        }
         transcoder.close();
         try {
             // partials are closed by the chains that channelInactive queued

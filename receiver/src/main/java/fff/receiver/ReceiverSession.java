@@ -18,6 +18,7 @@ import fff.proto.Ping;
 import fff.proto.Pong;
 import fff.proto.Reason;
 import fff.proto.Start;
+import fff.receiver.convert.ConvertService;
 import fff.receiver.storage.LandingArea;
 import fff.receiver.storage.MirrorEdits;
 import fff.receiver.storage.SinkFailure;
@@ -76,6 +77,9 @@ final class ReceiverSession extends ChannelInboundHandlerAdapter {
     private final Admission admission;
     private final Transcoder transcoder;
     private final InboundPeers peers;
+    /** Conversions for the sender ("convert and return"), or null when this node does not run them. */
+    private final ConvertService convert;
+    private ReturnStreams returns;
     private final Map<Long, InboundStream> streams = new HashMap<>();
     private ChannelHandlerContext ctx;
     private NodeId peer;
@@ -96,6 +100,13 @@ final class ReceiverSession extends ChannelInboundHandlerAdapter {
 
     ReceiverSession(ReceiverConfig config, LandingArea landing, Executor disk, NodeId localId, ReceiverEvents events,
             Admission admission, Transcoder transcoder, InboundPeers peers) {
+        this(config, landing, disk, localId, events, admission, transcoder, peers, null);
+    }
+
+    /** With {@code convert}: converts files for the sender and returns the results (capability "return"). */
+    ReceiverSession(ReceiverConfig config, LandingArea landing, Executor disk, NodeId localId, ReceiverEvents events,
+            Admission admission, Transcoder transcoder, InboundPeers peers, ConvertService convert) {
+        this.convert = transcoder.available() ? convert : null;
         this.peers = peers;
         this.admission = admission;
         this.transcoder = transcoder;
@@ -115,6 +126,7 @@ final class ReceiverSession extends ChannelInboundHandlerAdapter {
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
         this.peerName = String.valueOf(ctx.channel().remoteAddress());
+        this.returns = new ReturnStreams(ctx, convert, () -> peerName, this::protocolError, this::drop);
     }
 
     @Override
@@ -142,6 +154,9 @@ final class ReceiverSession extends ChannelInboundHandlerAdapter {
             case START -> onStart(f.getStart());
             case END -> onEnd(f.getEnd());
             case CANCEL -> onCancel(f.getCancel().getStream(), f.getCancel().getMessage());
+            case CREDIT -> returns.onCredit(f.getCredit());
+            case VERIFIED -> returns.onVerified(f.getVerified());
+            case FAILED -> returns.onFailed(f.getFailed());
             case PING -> write(OutboundFrame.of(Frame.newBuilder()
                     .setPong(Pong.newBuilder().setNanos(f.getPing().getNanos())).build()), true);
             case PONG -> {
@@ -201,6 +216,9 @@ final class ReceiverSession extends ChannelInboundHandlerAdapter {
         if (transcoder.available()) {
             ack.addCapabilities(WireLimits.CAPABILITY_TRANSCODE).addCapabilities(WireLimits.CAPABILITY_CONVERT);
         }
+        if (returns.available()) {
+            ack.addCapabilities(WireLimits.CAPABILITY_RETURN);
+        }
         write(OutboundFrame.of(Frame.newBuilder().setHelloAck(ack
                 .setConnectionWindow(config.connectionWindow()).setMaxPayload(WireLimits.MAX_PAYLOAD)
                 .setMaxStreams(config.maxStreams())).build()), true);
@@ -232,6 +250,10 @@ final class ReceiverSession extends ChannelInboundHandlerAdapter {
         if (streams.size() >= config.maxStreams()) {
             write(Frames.reject(id, Reason.BUSY, "receiver has " + streams.size() + " streams open",
                     admission.retryAfterMillis()), true);
+            return;
+        }
+        if (offer.hasConvert()) {
+            onConvertOffer(offer);
             return;
         }
         boolean rename = !offer.getRenameFrom().isEmpty();
@@ -284,9 +306,43 @@ final class ReceiverSession extends ChannelInboundHandlerAdapter {
             });
             return;
         }
+        admit(s);
+    }
+
+    private void admit(InboundStream s) {
+        Offer offer = s.offer;
         admission.admit(peer, offer.getPath(), offer.hasStripe() ? offer.getStripe().getLength() : offer.getSize())
                 .whenComplete((ticket, err) ->
                 ctx.executor().execute(() -> admitted(s, ticket, err)));
+    }
+
+    /**
+     * "Convert and return" ({@code Offer.convert}): checked like a whole-file conversion, before any payload;
+     * then admitted and uploaded as a file (into the spool, or not at all when the result is stored), and
+     * handed to {@link ReturnStreams}.
+     */
+    private void onConvertOffer(Offer offer) {
+        long id = offer.getStream();
+        if (!returns.available()) {
+            write(Frames.reject(id, Reason.UNSUPPORTED_PROFILE, "this node does not convert for others"
+                    + (transcoder.available() ? "" : ": it has no ffmpeg")), true);
+            return;
+        }
+        String misshapen = ReturnStreams.misshapen(offer);
+        if (misshapen != null) {
+            write(Frames.reject(id, Reason.PROTOCOL_ERROR, misshapen), true);
+            return;
+        }
+        StorageRefusal no = transcoder.refusal(offer);
+        if (no != null) {
+            LOG.warn("refused a conversion for {}: {}", peerName, no.getMessage());
+            write(Frames.reject(id, no.reason(), no.getMessage()), true);
+            return;
+        }
+        InboundStream s = new InboundStream(id, offer, new DiskChain(disk, ctx.executor()));
+        streams.put(id, s);
+        returns.open(s, transcoder.profile(offer.getTranscode().getProfile()));
+        admit(s);
     }
 
     private void admitted(InboundStream s, Admission.Ticket ticket, Throwable err) {
@@ -305,7 +361,8 @@ final class ReceiverSession extends ChannelInboundHandlerAdapter {
             return;
         }
         s.ticket = ticket;
-        onDisk(s, () -> offer.hasTranscode() ? transcoder.begin(landing, offer)
+        onDisk(s, () -> s.ret != null ? returns.begin(s.ret)
+                : offer.hasTranscode() ? transcoder.begin(landing, offer)
                 : offer.hasStripe() ? landing.beginStripe(offer.getPath(), offer.getSize(), offer.getMtimeMillis(),
                         offer.getStripe().getOffset(), offer.getStripe().getLength())
                 : landing.begin(offer.getPath(), offer.getSize(), offer.getMtimeMillis()), (incoming, err2) -> {
@@ -521,6 +578,10 @@ final class ReceiverSession extends ChannelInboundHandlerAdapter {
         s.state = InboundStream.State.ENDING;
         byte[] digest = end.getDigest().toByteArray();
         onDisk(s, () -> s.incoming.finish(end.getByteCount(), digest), (verdict, err) -> {
+            if (s.ret != null) {
+                returns.uploaded(s, verdict, err);
+                return;
+            }
             drop(s);
             if (err != null) {
                 LOG.warn("could not complete '{}' from {}: {}", s.offer.getPath(), peerName, err.toString());
@@ -571,6 +632,9 @@ final class ReceiverSession extends ChannelInboundHandlerAdapter {
         if (s == null) {
             return;
         }
+        if (s.ret != null) {
+            returns.cancelled(s.ret);
+        }
         drop(s);
         LOG.info("{} cancelled '{}': {}", peerName, s.offer.getPath(), why);
         s.state = InboundStream.State.FAILED;
@@ -603,6 +667,9 @@ final class ReceiverSession extends ChannelInboundHandlerAdapter {
     /** The stream is over: forget it and give its admission ticket back. */
     private void drop(InboundStream s) {
         streams.remove(s.id, s);
+        if (s.ret != null) {
+            returns.forget(s.ret);
+        }
         int held = s.releaseHeld();
         if (held > 0 && !closed) {
             returnCredit(0, held); // an eager offer refused: the sender's connection credit comes back
@@ -624,6 +691,9 @@ final class ReceiverSession extends ChannelInboundHandlerAdapter {
             peers.disconnected(inbound);
         }
         for (InboundStream s : streams.values()) {
+            if (s.ret != null) {
+                returns.closed(s.ret);
+            }
             s.stopSink();
             onDisk(s, () -> {
                 if (s.incoming != null) {
@@ -638,6 +708,14 @@ final class ReceiverSession extends ChannelInboundHandlerAdapter {
         }
         List.copyOf(streams.values()).forEach(this::drop);
         ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (ctx.channel().isWritable() && returns != null) {
+            returns.pump();
+        }
+        ctx.fireChannelWritabilityChanged();
     }
 
     @Override

@@ -43,7 +43,8 @@ final class ConfigReader {
     private static final List<String> NODE = List.of("home", "listen", "plain", "rate");
     private static final List<String> WEB = List.of("listen");
     private static final List<String> RECEIVE =
-            List.of("root", "allow", "allow-any", "reserve", "stale-partials", "group");
+            List.of("root", "allow", "allow-any", "reserve", "stale-partials", "group", "convert");
+    private static final List<String> CONVERT = List.of("limit", "store-max", "store-age");
     private static final List<String> JOBS =
             List.of("attempts", "backoff", "backoff-max", "history", "checkpoint-every");
     private static final List<String> FFMPEG = List.of("path");
@@ -158,7 +159,20 @@ final class ConfigReader {
                 m.bool("allow-any", false),
                 reserve == null ? ReceiveSection.DEFAULT_RESERVE : ByteSize.parse(m.key("reserve"), reserve),
                 m.duration("stale-partials"),
-                m.text("group"));
+                m.text("group"),
+                convert(m.mapping("convert")));
+    }
+
+    private static ConvertSection convert(YamlMapping m) {
+        m.checkKeys(CONVERT, List.of());
+        String max = m.text("store-max");
+        int limit = m.integer("limit", 0);
+        if (m.has("limit") && limit < 1) {
+            throw new IllegalArgumentException(m.key("limit") + ": '" + limit + "' must be at least 1");
+        }
+        return new ConvertSection(limit,
+                max == null ? ConvertSection.DEFAULT_STORE_MAX : ByteSize.parse(m.key("store-max"), max),
+                m.duration("store-age"));
     }
 
     private static JobsSection jobs(YamlMapping m) {

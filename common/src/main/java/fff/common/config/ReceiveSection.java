@@ -22,9 +22,11 @@ import java.util.List;
  * @param group         key {@code group}: the group of {@code groups:} whose tokens (and its ancestors') an
  *                      inbound offer takes while it is received; {@link NodeConfig} checks that it exists.
  *                      Default (when null): no admission limit beyond the receiver's own stream cap
+ * @param convert       key {@code convert}: conversions run for senders that want the result back
+ *                      ({@link ConvertSection}). Default (when null) its defaults
  */
-public record ReceiveSection(
-        Path root, List<String> allow, boolean allowAny, long reserve, Duration stalePartials, String group) {
+public record ReceiveSection(Path root, List<String> allow, boolean allowAny, long reserve, Duration stalePartials,
+        String group, ConvertSection convert) {
 
     public static final long DEFAULT_RESERVE = 1L << 30;
     public static final Duration DEFAULT_STALE_PARTIALS = Duration.ofDays(7);
@@ -44,5 +46,14 @@ public record ReceiveSection(
         if (group != null && group.isBlank()) {
             throw new IllegalArgumentException("receive.group: empty");
         }
+        if (convert == null) {
+            convert = ConvertSection.defaults();
+        }
+    }
+
+    /** With the default {@code convert} settings. */
+    public ReceiveSection(Path root, List<String> allow, boolean allowAny, long reserve, Duration stalePartials,
+            String group) {
+        this(root, allow, allowAny, reserve, stalePartials, group, null);
     }
 }

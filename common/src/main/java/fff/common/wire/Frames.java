@@ -10,6 +10,8 @@ import fff.proto.Frame;
 import fff.proto.Goodbye;
 import fff.proto.Reason;
 import fff.proto.Reject;
+import fff.proto.Result;
+import fff.proto.ResultState;
 import fff.proto.Start;
 import fff.proto.Verified;
 import com.google.protobuf.ByteString;
@@ -80,5 +82,18 @@ public final class Frames {
     public static OutboundFrame cancel(long stream, String message) {
         return OutboundFrame.of(Frame.newBuilder()
                 .setCancel(Cancel.newBuilder().setStream(stream).setMessage(message)).build());
+    }
+
+    /** A convert stream's QUEUED or CONVERTING (with {@code progress}, 0..1) report (see {@code Convert}). */
+    public static OutboundFrame result(long stream, ResultState state, double progress) {
+        return OutboundFrame.of(Frame.newBuilder().setResult(Result.newBuilder().setStream(stream).setState(state)
+                .setProgress(progress)).build());
+    }
+
+    /** A convert stream's READY: the result's Data and End follow. */
+    public static OutboundFrame resultReady(long stream, String name, long size, byte[] digest, boolean fromStore) {
+        return OutboundFrame.of(Frame.newBuilder().setResult(Result.newBuilder().setStream(stream)
+                .setState(ResultState.READY).setName(name).setSize(size).setDigest(ByteString.copyFrom(digest))
+                .setFromStore(fromStore)).build());
     }
 }

@@ -30,12 +30,35 @@ class NodeConfigErrorTest {
                 error("nodes: {}\n"));
         assertEquals("node.port: unknown key (known: home, listen, plain, rate)", error("node: {port: 1}\n"));
         assertEquals("web.port: unknown key (known: listen)", error("web: {port: 1}\n"));
-        assertEquals("receive.alow: unknown key (known: root, allow, allow-any, reserve, stale-partials, group)",
+        assertEquals("receive.alow: unknown key (known: root, allow, allow-any, reserve, stale-partials, group, "
+                        + "convert)",
                 error("receive:\n  root: /in\n  alow: [x]\n"));
         assertEquals("destinations.siteB.ip: unknown key "
                         + "(known: peer, id, plain, connections, congestion, ftp, password-env, password-file, ca-file, "
                         + "active, local, rate)",
                 error("destinations:\n  siteB: {peer: \"b:1\", ip: 1}\n"));
+    }
+
+    @Test
+    void theConvertSectionIsReadWithDefaultsAndItsErrorsNameTheFullKey() throws Exception {
+        ConvertSection none = ConfigFiles.load(dir, "receive: {root: /in}\n").receive().convert();
+        assertEquals(ConvertSection.defaultLimit(), none.limit());
+        assertEquals(10L << 30, none.storeMax());
+        assertEquals(java.time.Duration.ofDays(7), none.storeAge());
+        ConvertSection set = ConfigFiles.load(dir,
+                "receive: {root: /in, convert: {limit: 3, store-max: 2G, store-age: 12h}}\n").receive().convert();
+        assertEquals(new ConvertSection(3, 2L << 30, java.time.Duration.ofHours(12)), set);
+
+        assertEquals("receive.convert.limits: unknown key (known: limit, store-max, store-age)",
+                error("receive: {root: /in, convert: {limits: 2}}\n"));
+        assertEquals("receive.convert.limit: '0' must be at least 1",
+                error("receive: {root: /in, convert: {limit: 0}}\n"));
+        assertEquals("receive.convert.limit: 'two' is not a whole number",
+                error("receive: {root: /in, convert: {limit: two}}\n"));
+        assertTrue(error("receive: {root: /in, convert: {store-max: lots}}\n").startsWith("receive.convert.store-max:"),
+                error("receive: {root: /in, convert: {store-max: lots}}\n"));
+        assertTrue(error("receive: {root: /in, convert: {store-age: 0s}}\n").startsWith("receive.convert.store-age: '0'"),
+                error("receive: {root: /in, convert: {store-age: 0s}}\n"));
     }
 
     @Test

@@ -1,7 +1,6 @@
 package fff.receiver.transcode;
 
 import fff.common.hash.ContentHasher;
-import fff.common.paths.DurableFiles;
 import fff.common.paths.SafePaths;
 import fff.common.transcode.FfmpegTools;
 import fff.common.transcode.FileConversion;
@@ -14,18 +13,11 @@ import fff.receiver.storage.StreamSink;
 import fff.receiver.storage.Verdict;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
-import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The receiving end of a whole-file conversion: the source's bytes are written (and hashed) into a hidden file
- * beside the output's partial ({@link SafePaths#sourceFor}); once the sender's count and digest match, this
- * node's ffmpeg converts it with the profile ({@link FileConversion}, which also checks the result against the
+ * beside the output's partial ({@link SafePaths#sourceFor}, a {@link SourceFile}); once the sender's count and
+ * digest match, this node's ffmpeg converts it with the profile ({@link FileConversion}, which also checks the result against the
  * source), and the result is renamed into place. The source is deleted whatever happens. Never resumed: an
  * interrupted upload starts again, so nothing but the final result is kept.
  *
@@ -33,27 +25,20 @@ import org.slf4j.LoggerFactory;
  */
 final class ConversionSink implements StreamSink {
 
-    private static final Logger LOG = LoggerFactory.getLogger(ConversionSink.class);
-
     private final LandingArea.Claim claim;
-    private final Path source;
-    private final long size;
+    private final SourceFile source;
     private final long mtimeMillis;
     private final FileConversion conversion;
     private final String profileName;
-    private final ContentHasher hasher = new ContentHasher();
-    private FileChannel channel;
-    private long written;
     private volatile boolean stopped;
     private boolean done;
 
     ConversionSink(LandingArea.Claim claim, Profile profile, MediaInfo media, long size, long mtimeMillis,
             FfmpegTools tools) {
         this.claim = claim;
-        this.source = SafePaths.sourceFor(claim.finalPath());
-        this.size = size;
+        this.source = new SourceFile(SafePaths.sourceFor(claim.finalPath()), size, claim.finalPath());
         this.mtimeMillis = mtimeMillis;
-        this.conversion = new FileConversion(tools, profile, media, source, claim.partial());
+        this.conversion = new FileConversion(tools, profile, media, source.path(), claim.partial());
         this.profileName = profile.name();
     }
 
@@ -80,25 +65,12 @@ final class ConversionSink implements StreamSink {
         if (stopped) {
             throw new IOException("stopped");
         }
-        // NOFOLLOW_LINKS and a fresh file: a link planted at the source's name must not redirect the write
-        Files.deleteIfExists(source);
-        channel = FileChannel.open(source, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
-                LinkOption.NOFOLLOW_LINKS);
+        source.start();
     }
 
     @Override
     public void write(ByteBuffer data, long offset) throws IOException {
-        if (offset != written) {
-            throw new IOException("out of order write to the source of " + claim.finalPath() + ": offset " + offset
-                    + ", expected " + written);
-        }
-        int n = data.remaining();
-        if (n > size - offset) {
-            throw new IOException("write of " + n + " bytes at " + offset + " goes beyond the offered size " + size);
-        }
-        DurableFiles.writeAt(channel, data, offset);
-        hasher.update(data);
-        written += n;
+        source.write(data, offset);
     }
 
     @Override
@@ -109,15 +81,9 @@ final class ConversionSink implements StreamSink {
         done = true;
         boolean published = false;
         try {
-            closeSource();
-            if (byteCount != size || written != size) {
-                return new Verdict(Verdict.Outcome.SIZE_MISMATCH, "expected a source of " + size + " bytes for "
-                        + claim.finalPath() + ", sender ended at " + byteCount + ", received " + written);
-            }
-            byte[] actual = hasher.digest();
-            if (!ContentHasher.same(actual, expectedDigest)) {
-                return new Verdict(Verdict.Outcome.HASH_MISMATCH, "content digest of the source for "
-                        + claim.finalPath() + " is " + ContentHasher.hex(actual) + ", differs from the sender's");
+            Verdict mismatch = source.check(byteCount, expectedDigest);
+            if (mismatch != null) {
+                return mismatch;
             }
             MediaInfo out;
             try {
@@ -130,9 +96,9 @@ final class ConversionSink implements StreamSink {
             claim.publish(mtimeMillis);
             published = true;
             return new Verdict(Verdict.Outcome.VERIFIED, claim.finalPath() + " stored: " + Media.describe(out)
-                    + " (converted from " + written + " bytes)");
+                    + " (converted from " + source.written() + " bytes)");
         } finally {
-            deleteSource();
+            source.delete();
             if (!published) {
                 claim.discard();
             }
@@ -152,8 +118,7 @@ final class ConversionSink implements StreamSink {
         }
         done = true;
         try {
-            closeSource();
-            deleteSource();
+            source.delete();
         } finally {
             claim.discard();
         }
@@ -163,21 +128,5 @@ final class ConversionSink implements StreamSink {
     public void stop() {
         stopped = true;
         conversion.stop();
-    }
-
-    private void closeSource() throws IOException {
-        if (channel != null) {
-            channel.close();
-            channel = null;
-        }
-    }
-
-    private void deleteSource() {
-        try {
-            closeSource();
-            Files.deleteIfExists(source);
-        } catch (IOException e) {
-            LOG.warn("cannot delete the conversion source {}: {}", source, e.toString());
-        }
     }
 }

@@ -55,6 +55,11 @@ public final class Transcoder implements AutoCloseable {
         return unavailable == null;
     }
 
+    /** The profile named {@code name}; call after {@link #refusal} said yes. */
+    public Profile profile(String name) {
+        return profiles.get(name).orElseThrow(() -> new IllegalArgumentException("no profile '" + name + "'"));
+    }
+
     /** Where transcode streams run their blocking steps. */
     public ExecutorService executor() {
         return work;
