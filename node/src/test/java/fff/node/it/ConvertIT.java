@@ -101,17 +101,17 @@ class ConvertIT {
                 """)) {
             a.await("watching ");
             Files.copy(clip, s.watch.resolve("hevc/clip.mp4"));
-            Files.writeString(s.watch.resolve("stills/notes.png"), "not a picture at all\n");
+            Files.writeString(s.watch.resolve("stills/notes.txt"), "not a picture at all\n");
             Files.copy(still, s.watch.resolve("stills/still.png"));
 
             String big = a.await(l -> l.matches("job \\d+ failed NAS clip\\.mp4 .*"), Duration.ofSeconds(60));
             assertTrue(big.contains("TOO_LARGE") && big.contains("max-size 10 KiB"), big);
-            String text = a.await(l -> l.matches("job \\d+ failed NAS notes\\.png .*"), Duration.ofSeconds(60));
+            String text = a.await(l -> l.matches("job \\d+ failed NAS notes\\.txt .*"), Duration.ofSeconds(60));
             assertTrue(text.contains("BAD_SOURCE"), text);
             a.await(l -> l.matches("job \\d+ done NAS still\\.png .*"), Duration.ofSeconds(60));
             assertTrue(Files.exists(s.landing.resolve("stills/still.webp")));
             assertFalse(Files.exists(s.landing.resolve("hevc/clip.mkv")));
-            assertEquals(0, a.lines().stream().filter(l -> l.matches("job \\d+ retry NAS (clip\\.mp4|notes\\.png) .*"))
+            assertEquals(0, a.lines().stream().filter(l -> l.matches("job \\d+ retry NAS (clip\\.mp4|notes\\.txt) .*"))
                     .count(), "what cannot succeed is not retried:\n" + a.output());
             assertTrue(b.lines().stream().noneMatch(l -> l.contains("hevc/clip.mkv stored")), b.output());
             assertEquals(-1L, Files.mismatch(clip, s.watch.resolve("hevc/clip.mp4")), "source untouched");
