@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "fff", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "FileFlowFaster: moves files between sites, verified, resumable.",
         subcommands = {InitCommand.class, IdCommand.class, ReceiveCommand.class, SendCommand.class,
-                RunCommand.class, QueueCommands.Status.class, QueueCommands.Jobs.class, QueueCommands.Cancel.class,
+                ConvertCommand.class, RunCommand.class, QueueCommands.Status.class, QueueCommands.Jobs.class, QueueCommands.Cancel.class,
                 QueueCommands.Retry.class, QueueCommands.Move.class, QueueCommands.Limit.class,
                 DemoCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {

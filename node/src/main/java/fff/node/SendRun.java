@@ -130,12 +130,7 @@ final class SendRun {
                 }
             } catch (CompletionException e) {
                 failed++;
-                Throwable c = e.getCause() == null ? e : e.getCause();
-                if (transcode != null && c instanceof TransferException te && REFUSALS.contains(te.reason())) {
-                    err.println("fff: " + item.remotePath() + ": " + te.reason().name() + ": " + c.getMessage());
-                } else {
-                    err.println("fff: FAILED " + item.remotePath() + ": " + c.getMessage());
-                }
+                err.println(failure(item.remotePath(), e, transcode != null));
             }
         }
         if (bar != null) {
@@ -151,6 +146,18 @@ final class SendRun {
         }
         err.println("fff: " + failed + " item(s) failed; " + summary);
         return 1;
+    }
+
+    /**
+     * The line for an item that failed: a profile's refusal as {@code fff: NAME: CODE: MESSAGE} (when
+     * {@code profile}), anything else as {@code fff: FAILED NAME: MESSAGE}.
+     */
+    static String failure(String name, Throwable e, boolean profile) {
+        Throwable c = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+        if (profile && c instanceof TransferException te && REFUSALS.contains(te.reason())) {
+            return "fff: " + name + ": " + te.reason().name() + ": " + c.getMessage();
+        }
+        return "fff: FAILED " + name + ": " + c.getMessage();
     }
 
     static String line(TransferResult r) {

@@ -10,10 +10,10 @@ class SendCommandTest {
 
     @Test
     void connectionsAreANumberOfAtLeastOneOrAuto() {
-        assertEquals(PeerClient.AUTO, SendCommand.connections("auto"));
-        assertEquals(3, SendCommand.connections("3"));
-        assertEquals(-1, SendCommand.connections("0"), "0 is not auto");
-        assertEquals(-1, SendCommand.connections("-2"));
-        assertEquals(-1, SendCommand.connections("many"));
+        assertEquals(PeerClient.AUTO, LinkOptions.connections("auto"));
+        assertEquals(3, LinkOptions.connections("3"));
+        assertEquals(-1, LinkOptions.connections("0"), "0 is not auto");
+        assertEquals(-1, LinkOptions.connections("-2"));
+        assertEquals(-1, LinkOptions.connections("many"));
     }
 }

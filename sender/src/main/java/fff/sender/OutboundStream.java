@@ -31,6 +31,14 @@ final class OutboundStream {
     /** TRANSCODE: ffmpeg's output has ended; {@link #nextRead} is now the stream's length. */
     boolean eof;
 
+    /** CONVERT returned: where the result arrives, once announced; set on the loop, used by the chain. */
+    volatile ReturnSink result;
+    /** CONVERT returned: the converter announced the result (READY); loop-owned. */
+    boolean resultReady;
+    /** CONVERT returned: the result's next expected offset and the credit granted for it not yet used. */
+    long resultNext;
+    long resultCredit;
+
     FileChannel file;
     final ContentHasher hasher = new ContentHasher();
     ByteBuffer scratch;

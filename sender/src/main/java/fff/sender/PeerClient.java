@@ -279,6 +279,27 @@ public final class PeerClient implements AutoCloseable {
     }
 
     /**
+     * Queues {@code source} to be converted by the receiver with the request's whole-file profile and the result
+     * returned on the same stream into {@code returnTo} (temp, verify, rename; a file there is replaced). The
+     * receiver answers from its store when it converted these bytes with this profile before: the source is not
+     * sent again. Needs the receiver's "return" capability.
+     */
+    public TransferHandle submitConvertAndReturn(Path source, TranscodeRequest request, Path returnTo,
+            TransferListener listener) throws IOException {
+        if (request.profile().placement() != Profile.Placement.RECEIVER) {
+            throw new IllegalArgumentException("profile " + request.profile().name() + " is not converted by the "
+                    + "receiver (placement " + request.profile().placement() + ")");
+        }
+        BasicFileAttributes a = Files.readAttributes(source, BasicFileAttributes.class);
+        if (!a.isRegularFile()) {
+            throw new IOException(source + " is not a regular file");
+        }
+        return enqueueWithHandle(Transfer.convertAndReturn(source, source.getFileName().toString(), a.size(),
+                a.lastModifiedTime().toMillis(), request, returnTo,
+                listener == null ? TransferListener.NONE : listener));
+    }
+
+    /**
      * Queues the deletion of the file at {@code remotePath} under the receiver's root, mirroring a delete at
      * the source. Completes with size 0 and {@link TransferResult#alreadyPresent()} true when the receiver had
      * no such file. Needs a receiver that supports mirroring; an older one fails it, not retryable.

@@ -1,5 +1,6 @@
 package fff.sender;
 
+import com.google.protobuf.ByteString;
 import fff.common.flow.DiskChain;
 import fff.common.hash.ContentHasher;
 import fff.common.hash.FileDigests;
@@ -13,7 +14,10 @@ import fff.common.wire.InboundFrame;
 import fff.common.wire.OutboundFrame;
 import fff.common.wire.WireLimits;
 import fff.proto.Accept;
+import fff.proto.Convert;
 import fff.proto.Credit;
+import fff.proto.Data;
+import fff.proto.End;
 import fff.proto.Failed;
 import fff.proto.Frame;
 import fff.proto.HashAlgorithm;
@@ -24,6 +28,8 @@ import fff.proto.Ping;
 import fff.proto.Pong;
 import fff.proto.Reason;
 import fff.proto.Reject;
+import fff.proto.Result;
+import fff.proto.ResultState;
 import fff.proto.Stripe;
 import fff.proto.Transcode;
 import fff.proto.Verified;
@@ -43,6 +49,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -105,6 +112,8 @@ final class SenderSession extends ChannelInboundHandlerAdapter {
 
     private static final Logger LOG = LoggerFactory.getLogger(SenderSession.class);
     // whole 1 MiB blocks, so both ends hash payload where it lies; TLS records split it anyway
+    /** What a converter may send of results before this node gives credit back (per stream and per connection). */
+    static final long RETURN_WINDOW = 8 << 20;
     private static final int CHUNK_TLS = WireLimits.MAX_PAYLOAD;
     private static final int CHUNK_PLAIN = WireLimits.MAX_PAYLOAD;
     static final long PING_EVERY_NANOS = TimeUnit.SECONDS.toNanos(15);
@@ -130,6 +139,10 @@ final class SenderSession extends ChannelInboundHandlerAdapter {
     private boolean mirror;
     /** The receiver advertised {@link WireLimits#CAPABILITY_TRANSCODE}. */
     private boolean transcodes;
+    /** The receiver advertised {@link WireLimits#CAPABILITY_RETURN}: it converts files and returns the results. */
+    private boolean returns;
+    /** Connection credit this node grants the converter for results, not yet used (see Convert in the protocol). */
+    private long returnCredit;
     /** The receiver advertised {@link WireLimits#CAPABILITY_CONVERT}: it converts whole files itself. */
     private boolean converts;
     /** The receiver advertised {@link WireLimits#CAPABILITY_STRIPES}; read by the client when it splits files. */
@@ -215,8 +228,12 @@ final class SenderSession extends ChannelInboundHandlerAdapter {
             ReferenceCountUtil.release(msg);
             return;
         }
-        in.release(); // a receiver never sends payload
         Frame f = in.frame();
+        if (f.getBodyCase() == Frame.BodyCase.DATA && ready) {
+            onResultData(f.getData(), in.payload()); // a converter returning a result; the payload is its
+            return;
+        }
+        in.release(); // only a converter's Data carries payload
         if (!ready && f.getBodyCase() != Frame.BodyCase.HELLO_ACK && f.getBodyCase() != Frame.BodyCase.GOODBYE
                 && f.getBodyCase() != Frame.BodyCase.PING) { // a Ping may come while a plain link checks the ID
             protocolError("expected HelloAck, got " + f.getBodyCase());
@@ -229,6 +246,8 @@ final class SenderSession extends ChannelInboundHandlerAdapter {
             case CREDIT -> onCredit(f.getCredit());
             case VERIFIED -> onVerified(f.getVerified());
             case FAILED -> onFailed(f.getFailed());
+            case RESULT -> onResult(f.getResult());
+            case END -> onResultEnd(f.getEnd());
             case PING -> ctx.writeAndFlush(OutboundFrame.of(Frame.newBuilder()
                     .setPong(Pong.newBuilder().setNanos(f.getPing().getNanos())).build()), ctx.voidPromise());
             case PONG -> {
@@ -293,6 +312,8 @@ final class SenderSession extends ChannelInboundHandlerAdapter {
         mirror = ack.getCapabilitiesList().contains(WireLimits.CAPABILITY_MIRROR);
         transcodes = ack.getCapabilitiesList().contains(WireLimits.CAPABILITY_TRANSCODE);
         converts = ack.getCapabilitiesList().contains(WireLimits.CAPABILITY_CONVERT);
+        returns = ack.getCapabilitiesList().contains(WireLimits.CAPABILITY_RETURN);
+        returnCredit = RETURN_WINDOW;
         stripes = ack.getCapabilitiesList().contains(WireLimits.CAPABILITY_STRIPES);
         eagerMax = ack.getCapabilitiesList().contains(WireLimits.CAPABILITY_EAGER) ? ack.getEagerMax() : 0;
         rate.addListener(rateChanged);
@@ -339,6 +360,12 @@ final class SenderSession extends ChannelInboundHandlerAdapter {
                     "receiver cannot transcode (it has no ffmpeg, or runs an older version)", false));
             return;
         }
+        if (t.returnTo != null && !returns) {
+            owner.attemptDone(this, t, null, new TransferException(Reason.UNSUPPORTED_PROFILE,
+                    "receiver cannot convert files for other nodes (it runs an older version or has no ffmpeg)",
+                    false));
+            return;
+        }
         if (t.kind == Transfer.Kind.CONVERT && !converts) {
             // an older receiver would store the source under the result's name
             owner.attemptDone(this, t, null, new TransferException(Reason.UNSUPPORTED_PROFILE,
@@ -368,12 +395,40 @@ final class SenderSession extends ChannelInboundHandlerAdapter {
                     .setTranscode(Transcode.newBuilder().setProfile(t.transcode.profile().name())
                             .setWireFormat("").setSource(t.transcode.media()).setSourceSize(t.size));
         }
+        if (t.returnTo != null) {
+            // the converter's store is keyed by the source's digest: it decides before any upload
+            onDisk(s, () -> digestOf(t.source, t.size), (digest, err) -> {
+                if (err != null) {
+                    abort(s, new TransferException(Reason.IO_ERROR, "cannot read " + t.source + ": "
+                            + err.getMessage(), false));
+                } else if (s.state == OutboundStream.State.OFFERED && ctx.channel().isActive()) {
+                    offer.setConvert(Convert.newBuilder().setRequestId(t.requestId)
+                            .setSourceDigest(ByteString.copyFrom(digest)).setReturnWindow(RETURN_WINDOW));
+                    ctx.writeAndFlush(OutboundFrame.of(Frame.newBuilder().setOffer(offer).build()),
+                            ctx.voidPromise());
+                }
+            });
+            return;
+        }
         boolean eager = t.kind == Transfer.Kind.FILE && t.stripe == null && t.size <= eagerMax;
         offer.setEager(eager);
         ctx.writeAndFlush(OutboundFrame.of(Frame.newBuilder().setOffer(offer).build()), ctx.voidPromise());
         if (eager) {
             // the whole file follows at once: the receiver holds it until it has admitted the offer
             send(s, s.transfer.size, () -> prepare(s, 0, new byte[0]), false);
+        }
+    }
+
+    /** Disk: the content digest of the whole file {@code source}, which must still be {@code size} bytes. */
+    private static byte[] digestOf(Path source, long size) throws IOException, TransferException {
+        try (FileChannel ch = FileChannel.open(source, StandardOpenOption.READ)) {
+            if (ch.size() != size) {
+                throw new TransferException(Reason.IO_ERROR, source + " changed size since it was queued (" + size
+                        + " → " + ch.size() + " bytes)", false);
+            }
+            ContentHasher h = new ContentHasher();
+            FileDigests.feed(ch, h, size);
+            return h.digest();
         }
     }
 
@@ -400,9 +455,10 @@ final class SenderSession extends ChannelInboundHandlerAdapter {
             protocolError("Accept for transcode stream " + s.id + " at " + a.getResumeOffset() + "; transcodes start at 0");
             return;
         }
-        if (s.transfer.kind == Transfer.Kind.CONVERT && a.getResumeOffset() != 0) {
+        boolean stored = s.transfer.returnTo != null && a.getPresent() && a.getResumeOffset() == s.transfer.size;
+        if (s.transfer.kind == Transfer.Kind.CONVERT && a.getResumeOffset() != 0 && !stored) {
             protocolError("Accept for conversion stream " + s.id + " at " + a.getResumeOffset()
-                    + "; conversions start at 0");
+                    + "; conversions start at 0 (or, answered from the converter's store, at the end)");
             return;
         }
         long resume = a.getResumeOffset();
@@ -716,9 +772,152 @@ final class SenderSession extends ChannelInboundHandlerAdapter {
         pump();
     }
 
+    // ---- a conversion's result coming back (see Convert in the protocol) ----
+
+    /**
+     * The returned stream {@code id} after its upload ended; null for a stream this side already gave up (frames
+     * still on their way are dropped) or after a protocol error.
+     */
+    private OutboundStream returning(long id, String what) {
+        OutboundStream s = streams.get(id);
+        if (s == null && id > 0 && id < nextStreamId) {
+            return null;
+        }
+        if (s == null || s.transfer.returnTo == null || s.state != OutboundStream.State.ENDING) {
+            protocolError(what + " for stream " + id + ", which is not waiting for a conversion's result");
+            return null;
+        }
+        return s;
+    }
+
+    private void onResult(Result r) {
+        OutboundStream s = returning(r.getStream(), "Result");
+        if (s == null) {
+            return;
+        }
+        Transfer t = s.transfer;
+        if (r.getState() != ResultState.READY) {
+            t.listener.conversion(r.getState() == ResultState.QUEUED ? "queued" : "converting", r.getProgress());
+            return;
+        }
+        if (s.resultReady) {
+            protocolError("second READY Result for stream " + s.id);
+            return;
+        }
+        byte[] digest = r.getDigest().toByteArray();
+        t.fromStore = r.getFromStore();
+        t.listener.conversion(r.getFromStore() ? "from the converter's store" : "returning", 1);
+        s.resultReady = true;
+        s.resultCredit = RETURN_WINDOW;
+        onDisk(s, () -> {
+            s.result = new ReturnSink(t.returnTo, r.getSize(), digest);
+            return null;
+        }, (x, err) -> {
+            if (err != null) {
+                abort(s, new TransferException(Reason.IO_ERROR, "cannot write the result to " + t.returnTo + ": "
+                        + err.getMessage(), false));
+            }
+        });
+    }
+
+    private void onResultData(Data d, ByteBuf payload) {
+        int len = d.getLength();
+        OutboundStream s = streams.get(d.getStream());
+        if (s == null && d.getStream() > 0 && d.getStream() < nextStreamId) {
+            // a stream given up here (the converter hears of it by our Cancel): its connection credit goes back
+            payload.release();
+            ctx.writeAndFlush(Frames.credit(0, len), ctx.voidPromise());
+            return;
+        }
+        s = returning(d.getStream(), "Data");
+        if (s == null || !s.resultReady || d.getOffset() != s.resultNext || len > s.resultCredit
+                || len > returnCredit) {
+            payload.release();
+            if (s != null) {
+                protocolError("result Data on stream " + s.id + " at " + d.getOffset() + "+" + len + " does not fit"
+                        + " (expected offset " + s.resultNext + ", credit " + s.resultCredit + ", connection "
+                        + returnCredit + ")");
+            }
+            return;
+        }
+        OutboundStream st = s;
+        long offset = s.resultNext;
+        s.resultNext += len;
+        s.resultCredit -= len;
+        returnCredit -= len;
+        onDisk(s, () -> {
+            try {
+                long pos = offset;
+                for (ByteBuffer b : payload.nioBuffers()) {
+                    int n = b.remaining();
+                    st.result.write(b, pos);
+                    pos += n;
+                }
+                return null;
+            } finally {
+                payload.release();
+            }
+        }, (x, err) -> {
+            returnCredit += len;
+            if (err != null) {
+                abort(st, new TransferException(Reason.IO_ERROR, "cannot write the result to "
+                        + st.transfer.returnTo + ": " + err.getMessage(), true));
+                return;
+            }
+            if (streams.get(st.id) == st && ctx.channel().isActive()) {
+                st.resultCredit += len;
+                ctx.write(Frames.credit(st.id, len), ctx.voidPromise());
+                ctx.writeAndFlush(Frames.credit(0, len), ctx.voidPromise());
+            }
+        });
+    }
+
+    private void onResultEnd(End e) {
+        OutboundStream s = returning(e.getStream(), "End");
+        if (s == null) {
+            return;
+        }
+        if (!s.resultReady) {
+            protocolError("End for stream " + s.id + " before its READY Result");
+            return;
+        }
+        byte[] digest = e.getDigest().toByteArray();
+        Transfer t = s.transfer;
+        onDisk(s, () -> s.result.finish(e.getByteCount(), digest, -1), (wrong, err) -> {
+            if (streams.get(s.id) != s) {
+                return;
+            }
+            if (err != null || wrong != null) {
+                String why = err != null ? "cannot store the result at " + t.returnTo + ": " + err.getMessage()
+                        : "the result did not arrive intact: " + wrong;
+                streams.remove(s.id);
+                end(s);
+                if (ctx.channel().isActive()) {
+                    ctx.writeAndFlush(Frames.failed(s.id, err != null ? Reason.IO_ERROR : Reason.HASH_MISMATCH, why,
+                            true), ctx.voidPromise());
+                }
+                owner.attemptDone(this, t, null, new TransferException(err != null ? Reason.IO_ERROR
+                        : Reason.HASH_MISMATCH, why, true));
+                return;
+            }
+            streams.remove(s.id);
+            end(s);
+            if (ctx.channel().isActive()) {
+                ctx.writeAndFlush(Frames.verified(s.id, e.getByteCount(), false), ctx.voidPromise());
+            }
+            owner.attemptDone(this, t, new TransferResult(t.returnTo.toString(), e.getByteCount(), t.bytesSent,
+                    0, t.fromStore, t.attempts, Duration.ofNanos(System.nanoTime() - t.startedNanos)), null);
+        });
+    }
+
     private void onVerified(Verified v) {
         OutboundStream s = streams.remove(v.getStream());
         if (s == null) {
+            return;
+        }
+        if (s.transfer.returnTo != null) {
+            streams.put(s.id, s);
+            protocolError("Verified for stream " + s.id + ", a conversion whose result comes back");
             return;
         }
         end(s);
@@ -775,6 +974,9 @@ final class SenderSession extends ChannelInboundHandlerAdapter {
             }
             if (s.transcode != null) {
                 s.transcode.close();
+            }
+            if (s.result != null) {
+                s.result.discard(); // the partial of a result that did not arrive; nothing once it is in place
             }
             return null;
         }, (x, e) -> {

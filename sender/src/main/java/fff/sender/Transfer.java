@@ -1,6 +1,7 @@
 package fff.sender;
 
 import java.nio.file.Path;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -43,6 +44,12 @@ final class Transfer {
     final Transfer whole;
     /** A FILE split into parts: their bookkeeping, once split (guarded by the client); else null. */
     Striping striping;
+    /** CONVERT returned to this node: where the result goes; null when the receiver stores it. */
+    final Path returnTo;
+    /** CONVERT returned: the request's ID, the same on every attempt (for the converter's logs); else null. */
+    final String requestId;
+    /** CONVERT returned: the converter answered from its store (set on the loop before the result completes). */
+    volatile boolean fromStore;
     /** A part: the receiver said this part completed the file (set on the loop before the result completes). */
     volatile boolean fileComplete;
 
@@ -66,6 +73,13 @@ final class Transfer {
 
     private Transfer(Kind kind, Path source, String remotePath, String renameFrom, long size, long mtimeMillis,
             TransferListener listener, TranscodeRequest transcode, Transfer whole, Stripe stripe) {
+        this(kind, source, remotePath, renameFrom, size, mtimeMillis, listener, transcode, whole, stripe, null);
+    }
+
+    private Transfer(Kind kind, Path source, String remotePath, String renameFrom, long size, long mtimeMillis,
+            TransferListener listener, TranscodeRequest transcode, Transfer whole, Stripe stripe, Path returnTo) {
+        this.returnTo = returnTo;
+        this.requestId = returnTo == null ? null : UUID.randomUUID().toString();
         this.transcode = transcode;
         this.whole = whole;
         this.stripe = stripe;
@@ -101,6 +115,17 @@ final class Transfer {
         return new Transfer(Kind.CONVERT, source, remotePath, null, size, mtimeMillis, listener, request, null, null);
     }
 
+    /**
+     * The file {@code source} (of {@code size} bytes) sent to the receiver, converted there with the request's
+     * whole-file profile and returned on the same stream into {@code returnTo} here; {@code name} is the source's
+     * name for the receiver's messages (nothing is stored there).
+     */
+    static Transfer convertAndReturn(Path source, String name, long size, long mtimeMillis, TranscodeRequest request,
+            Path returnTo, TransferListener listener) {
+        return new Transfer(Kind.CONVERT, source, name, null, size, mtimeMillis, listener, request, null, null,
+                returnTo);
+    }
+
     /** Part {@code stripe} of {@code whole} (a FILE), reporting its progress to {@code listener}. */
     static Transfer part(Transfer whole, Stripe stripe, TransferListener listener) {
         return new Transfer(Kind.FILE, whole.source, whole.remotePath, null, whole.size, whole.mtimeMillis, listener,
@@ -128,7 +153,8 @@ final class Transfer {
             case FILE, DIRECTORY -> "'" + remotePath + "'" + (stripe == null ? "" : " (bytes " + stripe.offset()
                     + "-" + stripe.end() + ")");
             case TRANSCODE -> "'" + remotePath + "' (profile " + transcode.profile().name() + ")";
-            case CONVERT -> "'" + remotePath + "' (profile " + transcode.profile().name() + ", converted by the receiver)";
+            case CONVERT -> "'" + remotePath + "' (profile " + transcode.profile().name() + ", converted by the receiver"
+                    + (returnTo == null ? ")" : " and returned)");
             case REMOVE -> "remove of '" + remotePath + "'";
             case RENAME -> "rename of '" + renameFrom + "' to '" + remotePath + "'";
         };

@@ -10,5 +10,12 @@ public interface TransferListener {
     default void media(long frame, long frames, double fps, double speed) {
     }
 
+    /**
+     * A conversion returned to this node: where it stands at the converter ({@code "queued"}, {@code "converting"}
+     * with {@code progress} 0..1, {@code "returning"} or {@code "from the converter's store"} with 1).
+     */
+    default void conversion(String state, double progress) {
+    }
+
     TransferListener NONE = (persisted, size) -> { };
 }

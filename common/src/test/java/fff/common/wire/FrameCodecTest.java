@@ -370,7 +370,8 @@ class FrameCodecTest {
                 new Msg(Frame.newBuilder().setPing(Ping.newBuilder().setNanos(Long.MAX_VALUE)).build(),
                         ByteString.EMPTY),
                 new Msg(Frame.newBuilder().setPong(Pong.newBuilder().setNanos(-1L)).build(), ByteString.EMPTY),
-                Msg.of(Frames.goodbye(Reason.SHUTTING_DOWN, "bye")));
+                Msg.of(Frames.goodbye(Reason.SHUTTING_DOWN, "bye")),
+                Msg.of(Frames.resultReady(9, "clip.mkv", 1234, new byte[16], true)));
     }
 
     /** Several frames, with Data of zero, small and a few hundred bytes, and default-valued bodies. */
