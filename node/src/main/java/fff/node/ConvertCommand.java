@@ -7,6 +7,7 @@ import fff.common.transcode.Profiles;
 import fff.sender.PeerClient;
 import fff.sender.TranscodeRequest;
 import fff.sender.TransferException;
+import fff.sender.TransferHandle;
 import fff.sender.TransferListener;
 import fff.sender.TransferResult;
 import java.io.IOException;
@@ -18,6 +19,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -79,6 +81,10 @@ final class ConvertCommand implements Callable<Integer> {
             PrintStream stdout, PrintStream err) {
         long started = System.nanoTime();
         List<CompletableFuture<TransferResult>> results = new ArrayList<>();
+        List<TransferHandle> handles = new ArrayList<>();
+        // Ctrl-C or SIGTERM cancels: the converting node stops its ffmpeg and removes what it wrote for us
+        Thread cancel = new Thread(() -> cancelAll(handles, client), "fff-convert-cancel");
+        Runtime.getRuntime().addShutdownHook(cancel);
         for (Path f : files) {
             Path source = f.toAbsolutePath().normalize();
             Path target = (out != null ? out.toAbsolutePath().normalize() : source.getParent())
@@ -91,7 +97,11 @@ final class ConvertCommand implements Callable<Integer> {
                     throw new IOException("the result would replace " + f + "; give --out");
                 }
                 TranscodeRequest request = TranscodeRequest.admit(tools, profile, source);
-                results.add(client.submitConvertAndReturn(source, request, target, new Progress(f, err)).result());
+                TransferHandle h = client.submitConvertAndReturn(source, request, target, new Progress(f, err));
+                synchronized (handles) {
+                    handles.add(h);
+                }
+                results.add(h.result());
             } catch (TransferException | IOException | RuntimeException e) {
                 results.add(CompletableFuture.failedFuture(e));
             }
@@ -110,6 +120,7 @@ final class ConvertCommand implements Callable<Integer> {
                 err.println(SendRun.failure(files.get(i).toString(), e, true));
             }
         }
+        Runtime.getRuntime().removeShutdownHook(cancel);
         String summary = String.format("%d of %d result(s) returned in %.2f s; %s of sources sent over the link",
                 files.size() - failed, files.size(), (System.nanoTime() - started) / 1e9, Sizes.human(sent));
         if (failed == 0) {
@@ -118,6 +129,26 @@ final class ConvertCommand implements Callable<Integer> {
         }
         err.println("fff: " + failed + " file(s) failed; " + summary);
         return 1;
+    }
+
+    /** Cancels what is still under way and closes the connections, so the Cancel frames reach the converter. */
+    private static void cancelAll(List<TransferHandle> handles, PeerClient client) {
+        List<TransferHandle> all;
+        synchronized (handles) {
+            all = List.copyOf(handles);
+        }
+        for (TransferHandle h : all) {
+            if (!h.result().isDone()) {
+                h.cancel("fff convert was interrupted");
+            }
+        }
+        try {
+            CompletableFuture.allOf(all.stream().map(TransferHandle::result).toArray(CompletableFuture[]::new))
+                    .get(2, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            // cancelled or failed results are what we expect here; a hung one must not hold the exit
+        }
+        client.close();
     }
 
     /** One line on stderr whenever a file's conversion changes state, or its progress passes another 10 %. */

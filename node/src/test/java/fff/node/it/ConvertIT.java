@@ -123,6 +123,115 @@ class ConvertIT {
         }
     }
 
+    // ---- fff convert --via: converted by another node, the result brought back ----
+
+    @Test
+    void convertViaAnotherNodeBringsTheResultsBackAndAnswersRepeatsFromItsStore(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("out");
+        Path src = Files.createDirectories(dir.resolve("src"));
+        Path myClip = Files.copy(clip, src.resolve("clip.mp4"));
+        Path myStill = Files.copy(still, src.resolve("still.png"));
+        try (FffProcess converter = Nodes.openReceiver(dir, dir.resolve("landing"))) {
+            int port = converter.awaitListening();
+            Nodes.init(dir.resolve("a"));
+            String first = convert(dir, port, 0, "--profile", "h265-mkv", "--out", out.toString(), myClip.toString());
+            assertTrue(first.contains("returned " + out.resolve("clip.mkv") + " ") && first.contains(", converted, "
+                    + Files.size(myClip) + " source bytes over the link"), first);
+            assertSameClip(myClip, out.resolve("clip.mkv"), "hevc");
+
+            String webp = convert(dir, port, 0, "--profile", "webp", myStill.toString());
+            assertTrue(webp.contains("returned " + src.resolve("still.webp")), "beside the source: " + webp);
+            JsonNode w = Clips.stream(Clips.probe(src.resolve("still.webp")), "video");
+            assertEquals("webp", w.get("codec_name").asText());
+            assertEquals(320, w.get("width").asInt());
+            assertEquals(240, w.get("height").asInt());
+
+            // the same bytes and profile again: answered from the converter's store, no source byte crosses
+            byte[] before = Files.readAllBytes(out.resolve("clip.mkv"));
+            Files.delete(out.resolve("clip.mkv"));
+            String again = convert(dir, port, 0, "--profile", "h265-mkv", "--out", out.toString(), myClip.toString());
+            assertTrue(again.contains("from the converter's store, 0 source bytes over the link")
+                    && again.contains("0 B of sources sent over the link"), again);
+            assertEquals(-1L, java.util.Arrays.mismatch(before, Files.readAllBytes(out.resolve("clip.mkv"))));
+
+            // a changed file is converted anew
+            run("-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25:duration=1", "-f", "lavfi", "-i",
+                    "sine=frequency=880:sample_rate=48000:duration=1", "-c:v", "libx264", "-preset", "ultrafast",
+                    "-pix_fmt", "yuv420p", "-c:a", "aac", "-ac", "2", myClip.toString());
+            String changed = convert(dir, port, 0, "--profile", "h265-mkv", "--out", out.toString(),
+                    myClip.toString());
+            assertTrue(changed.contains(", converted, " + Files.size(myClip) + " source bytes"), changed);
+            assertSameClip(myClip, out.resolve("clip.mkv"), "hevc");
+
+            assertEquals(List.of(), hidden(out), "no partial left here");
+            assertEquals(List.of(), files(dir.resolve("b/convert/spool")), "no source left at the converter");
+            assertEquals(List.of(), visible(dir.resolve("landing")), "nothing stored in the converter's landing");
+            converter.stop();
+            converter.assertNoLeaks();
+        }
+    }
+
+    @Test
+    void aConvertersRefusalComesBeforeTheUploadAndCancelStopsItsFfmpeg(@TempDir Path dir) throws Exception {
+        TwoSites s = new TwoSites(dir);
+        Path out = dir.resolve("out");
+        // the slowest x265 preset keeps the conversion running long enough to cancel it in the middle
+        try (FffProcess b = s.startReceiver("profiles: {h265-mkv: {preset: placebo}, webp: {max-size: 1K}}")) {
+            String refused = convert(dir, b.awaitListening(), 1, "--profile", "webp", "--out", out.toString(),
+                    still.toString());
+            assertTrue(refused.contains("still.png: TOO_LARGE: ") && refused.contains("max-size 1 KiB"), refused);
+            assertTrue(refused.contains("0 B of sources sent over the link"), "refused before the upload: " + refused);
+
+            try (FffProcess a = FffProcess.start("convert", dir.resolve("a"), "convert", "--via",
+                    "127.0.0.1:" + b.awaitListening(), "--profile", "h265-mkv", "--out", out.toString(),
+                    clip.toString())) {
+                a.await(l -> l.contains("converting"), Duration.ofSeconds(60));
+                List<Long> ffmpegs = awaitFfmpeg(b);
+                a.stop(); // SIGTERM: fff convert cancels what is under way
+                long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+                while (ffmpegs.stream().anyMatch(pid -> ProcessHandle.of(pid).map(ProcessHandle::isAlive)
+                        .orElse(false)) && System.nanoTime() < deadline) {
+                    Thread.sleep(20);
+                }
+                assertTrue(ffmpegs.stream().noneMatch(pid -> ProcessHandle.of(pid).map(ProcessHandle::isAlive)
+                        .orElse(false)), "the converter's ffmpeg outlived the cancel:\n" + b.output());
+            }
+            long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+            while ((!files(dir.resolve("b/convert/spool")).isEmpty() || !files(dir.resolve("b/convert/results"))
+                    .isEmpty()) && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertEquals(List.of(), files(dir.resolve("b/convert/spool")));
+            assertEquals(List.of(), files(dir.resolve("b/convert/results")), "no partial or result kept");
+            assertEquals(List.of(), files(out), "nothing here either");
+            b.stop();
+            b.assertNoLeaks();
+        }
+    }
+
+    /** Runs {@code fff convert --via 127.0.0.1:PORT ARGS} with the home {@code dir/a}; its output. */
+    private static String convert(Path dir, int port, int exit, String... args) throws Exception {
+        List<String> all = new ArrayList<>(List.of("convert", "--via", "127.0.0.1:" + port));
+        all.addAll(List.of(args));
+        try (FffProcess p = FffProcess.start("convert", dir.resolve("a"), all.toArray(String[]::new))) {
+            assertEquals(exit, p.waitFor(Duration.ofSeconds(180)), p.output());
+            return p.output();
+        }
+    }
+
+    /** The ffmpeg processes under {@code node} once there is one. */
+    private static List<Long> awaitFfmpeg(FffProcess node) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < deadline) {
+            List<Long> found = Clips.ffmpegsUnder(node.pid());
+            if (!found.isEmpty()) {
+                return found;
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("no ffmpeg under the converting node:\n" + node.output());
+    }
+
     /** Files whose name starts with a dot (sources, partials) under {@code root}. */
     static List<String> hidden(Path root) throws Exception {
         return files(root).stream().filter(p -> p.substring(p.lastIndexOf('/') + 1).startsWith(".")).toList();
