@@ -859,15 +859,18 @@ final class SenderSession extends ChannelInboundHandlerAdapter {
             }
         }, (x, err) -> {
             returnCredit += len;
+            if (!ctx.channel().isActive()) {
+                return;
+            }
+            if (err == null && streams.get(st.id) == st) {
+                st.resultCredit += len;
+                ctx.write(Frames.credit(st.id, len), ctx.voidPromise());
+            }
+            // the connection's credit comes back whatever became of the stream: the converter has no other way
+            ctx.writeAndFlush(Frames.credit(0, len), ctx.voidPromise());
             if (err != null) {
                 abort(st, new TransferException(Reason.IO_ERROR, "cannot write the result to "
                         + st.transfer.returnTo + ": " + err.getMessage(), true));
-                return;
-            }
-            if (streams.get(st.id) == st && ctx.channel().isActive()) {
-                st.resultCredit += len;
-                ctx.write(Frames.credit(st.id, len), ctx.voidPromise());
-                ctx.writeAndFlush(Frames.credit(0, len), ctx.voidPromise());
             }
         });
     }

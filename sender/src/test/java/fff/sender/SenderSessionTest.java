@@ -60,7 +60,6 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -941,11 +940,6 @@ class SenderSessionTest {
     }
 
     @Test
-    @Disabled("bug: SenderSession.onResultData gives no connection credit back for result Data that was on the"
-            + " disk chain when its stream was cancelled (or whose write failed): the completion adds len back to"
-            + " returnCredit locally but writes Credit{0,len} only while the stream is still open, so the"
-            + " converter's connection return window (ReturnStreams.connectionCredit, refilled only by Credit{0})"
-            + " shrinks by len for good; enough cancels stall every later return on the connection")
     void aCancelWhileResultDataIsBeingWrittenStillGivesBackItsConnectionCredit() throws Exception {
         ManualExecutor disk = new ManualExecutor();
         readyToReturn(disk);
