@@ -12,6 +12,7 @@ import com.google.protobuf.ByteString;
 import fff.common.hash.ContentHasher;
 import fff.common.identity.NodeId;
 import fff.common.identity.NodeIdentity;
+import fff.common.testing.MediaFixtures;
 import fff.common.transcode.FfmpegTools;
 import fff.common.transcode.Probe;
 import fff.common.transcode.Profile;
@@ -522,19 +523,11 @@ class ReturnStreamsTest {
 
     private Path png(String name) throws Exception {
         Path still = tmp.resolve("src").resolve(name);
-        Files.createDirectories(still.getParent());
-        ffmpeg("-f", "lavfi", "-i", "testsrc2=size=320x240", "-frames:v", "1", still.toString());
-        return still;
+        return MediaFixtures.png(tools, still);
     }
 
     private static void ffmpeg(String... args) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of(tools.ffmpeg().toString(), "-hide_banner", "-v", "error", "-y"));
-        cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        p.getOutputStream().close();
-        String said = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "fixture ffmpeg took over 60 s");
-        assertEquals(0, p.exitValue(), String.join(" ", cmd) + ": " + said);
+        MediaFixtures.ffmpeg(tools, args);
     }
 
     /** Every file under {@code dir}, hidden ones included; none when it does not exist. */

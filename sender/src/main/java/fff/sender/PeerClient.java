@@ -246,12 +246,26 @@ public final class PeerClient implements AutoCloseable {
      */
     public TransferHandle submitTranscode(Path source, String remotePath, TranscodeRequest request,
             TransferListener listener) throws IOException {
+        BasicFileAttributes a = regularFile(source);
+        return enqueueWithHandle(Transfer.transcode(source, requirePath(remotePath, "remotePath"), a.size(),
+                a.lastModifiedTime().toMillis(), request, listener == null ? TransferListener.NONE : listener));
+    }
+
+    /** {@code source}'s attributes, once it is a regular file and the request's profile one the receiver runs. */
+    private static BasicFileAttributes convertible(Path source, TranscodeRequest request) throws IOException {
+        if (request.profile().placement() != Profile.Placement.RECEIVER) {
+            throw new IllegalArgumentException("profile " + request.profile().name() + " is not converted by the "
+                    + "receiver (placement " + request.profile().placement() + ")");
+        }
+        return regularFile(source);
+    }
+
+    private static BasicFileAttributes regularFile(Path source) throws IOException {
         BasicFileAttributes a = Files.readAttributes(source, BasicFileAttributes.class);
         if (!a.isRegularFile()) {
             throw new IOException(source + " is not a regular file");
         }
-        return enqueueWithHandle(Transfer.transcode(source, requirePath(remotePath, "remotePath"), a.size(),
-                a.lastModifiedTime().toMillis(), request, listener == null ? TransferListener.NONE : listener));
+        return a;
     }
 
     /**
@@ -266,14 +280,7 @@ public final class PeerClient implements AutoCloseable {
      */
     public TransferHandle submitConvert(Path source, String remotePath, TranscodeRequest request,
             TransferListener listener) throws IOException {
-        if (request.profile().placement() != Profile.Placement.RECEIVER) {
-            throw new IllegalArgumentException("profile " + request.profile().name() + " is not converted by the "
-                    + "receiver (placement " + request.profile().placement() + ")");
-        }
-        BasicFileAttributes a = Files.readAttributes(source, BasicFileAttributes.class);
-        if (!a.isRegularFile()) {
-            throw new IOException(source + " is not a regular file");
-        }
+        BasicFileAttributes a = convertible(source, request);
         return enqueueWithHandle(Transfer.convert(source, requirePath(remotePath, "remotePath"), a.size(),
                 a.lastModifiedTime().toMillis(), request, listener == null ? TransferListener.NONE : listener));
     }
@@ -286,14 +293,7 @@ public final class PeerClient implements AutoCloseable {
      */
     public TransferHandle submitConvertAndReturn(Path source, TranscodeRequest request, Path returnTo,
             TransferListener listener) throws IOException {
-        if (request.profile().placement() != Profile.Placement.RECEIVER) {
-            throw new IllegalArgumentException("profile " + request.profile().name() + " is not converted by the "
-                    + "receiver (placement " + request.profile().placement() + ")");
-        }
-        BasicFileAttributes a = Files.readAttributes(source, BasicFileAttributes.class);
-        if (!a.isRegularFile()) {
-            throw new IOException(source + " is not a regular file");
-        }
+        BasicFileAttributes a = convertible(source, request);
         return enqueueWithHandle(Transfer.convertAndReturn(source, source.getFileName().toString(), a.size(),
                 a.lastModifiedTime().toMillis(), request, returnTo,
                 listener == null ? TransferListener.NONE : listener));

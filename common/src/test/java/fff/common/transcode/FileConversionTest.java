@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import fff.common.testing.MediaFixtures;
 import fff.proto.MediaInfo;
 import fff.proto.MediaStream;
 import java.io.IOException;
@@ -13,7 +14,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -44,13 +44,7 @@ class FileConversionTest {
 
     /** Runs ffmpeg with {@code args} to make a fixture; fails the test when ffmpeg does. */
     private static void ffmpeg(String... args) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of(tools.ffmpeg().toString(), "-hide_banner", "-v", "error", "-y"));
-        cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        p.getOutputStream().close();
-        String said = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "fixture ffmpeg took over 60 s");
-        assertEquals(0, p.exitValue(), String.join(" ", cmd) + ": " + said);
+        MediaFixtures.ffmpeg(tools, args);
     }
 
     private static final String VIDEO = "testsrc2=size=320x240:rate=25:duration=2";
@@ -74,8 +68,7 @@ class FileConversionTest {
 
     private Path still(String name) throws Exception {
         Path still = dir.resolve(name);
-        ffmpeg("-f", "lavfi", "-i", "testsrc2=size=320x240", "-frames:v", "1", still.toString());
-        return still;
+        return MediaFixtures.png(tools, still);
     }
 
     private static List<MediaStream> streams(MediaInfo m, MediaStream.Kind kind) {

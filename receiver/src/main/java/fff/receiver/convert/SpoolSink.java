@@ -1,7 +1,6 @@
 package fff.receiver.convert;
 
-import fff.common.hash.ContentHasher;
-import fff.receiver.storage.StreamSink;
+import fff.receiver.storage.FreshSink;
 import fff.receiver.storage.Verdict;
 import fff.receiver.transcode.SourceFile;
 import java.io.IOException;
@@ -13,7 +12,7 @@ import java.nio.file.Path;
  * count and digest match at {@link #finish} it stays there for the conversion, which then owns it. Until then
  * (a mismatch, a cancel, a lost connection) it is deleted. Never resumed.
  */
-public final class SpoolSink implements StreamSink {
+public final class SpoolSink implements FreshSink {
 
     private final SourceFile source;
     private boolean handedOver;
@@ -25,21 +24,6 @@ public final class SpoolSink implements StreamSink {
     /** The spool file; the conversion's once {@link #finish} verified it. */
     public Path path() {
         return source.path();
-    }
-
-    @Override
-    public long resumeOffset() {
-        return 0;
-    }
-
-    @Override
-    public byte[] prefixDigest() {
-        return new ContentHasher().digest();
-    }
-
-    @Override
-    public boolean present() {
-        return false;
     }
 
     @Override

@@ -1,6 +1,5 @@
 package fff.receiver.transcode;
 
-import fff.common.hash.ContentHasher;
 import fff.common.paths.SafePaths;
 import fff.common.transcode.FfmpegTools;
 import fff.common.transcode.FileConversion;
@@ -9,7 +8,7 @@ import fff.common.transcode.MediaException;
 import fff.common.transcode.Profile;
 import fff.proto.MediaInfo;
 import fff.receiver.storage.LandingArea;
-import fff.receiver.storage.StreamSink;
+import fff.receiver.storage.FreshSink;
 import fff.receiver.storage.Verdict;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -23,7 +22,7 @@ import java.nio.ByteBuffer;
  *
  * <p>{@link #finish} blocks for the whole conversion: the stream runs on a transcode thread, never a disk thread.
  */
-final class ConversionSink implements StreamSink {
+final class ConversionSink implements FreshSink {
 
     private final LandingArea.Claim claim;
     private final SourceFile source;
@@ -40,21 +39,6 @@ final class ConversionSink implements StreamSink {
         this.mtimeMillis = mtimeMillis;
         this.conversion = new FileConversion(tools, profile, media, source.path(), claim.partial());
         this.profileName = profile.name();
-    }
-
-    @Override
-    public long resumeOffset() {
-        return 0;
-    }
-
-    @Override
-    public byte[] prefixDigest() {
-        return new ContentHasher().digest();
-    }
-
-    @Override
-    public boolean present() {
-        return false;
     }
 
     @Override

@@ -12,7 +12,7 @@ import fff.proto.MediaInfo;
 import fff.proto.Reason;
 import fff.receiver.storage.LandingArea;
 import fff.receiver.storage.SinkFailure;
-import fff.receiver.storage.StreamSink;
+import fff.receiver.storage.FreshSink;
 import fff.receiver.storage.Verdict;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -29,7 +29,7 @@ import java.util.concurrent.ExecutionException;
  * <p>Back-pressure: {@link #write} blocks while ffmpeg has not taken the bytes before it, and the session
  * grants credit only after a write returns, so a slow ffmpeg slows the sender.
  */
-final class TranscodeSink implements StreamSink {
+final class TranscodeSink implements FreshSink {
 
     private static final int PIPE_BYTES = 1 << 20;
     private static final Duration STOP_WAIT = Duration.ofSeconds(2);
@@ -52,21 +52,6 @@ final class TranscodeSink implements StreamSink {
         this.source = source;
         this.mtimeMillis = mtimeMillis;
         this.tools = tools;
-    }
-
-    @Override
-    public long resumeOffset() {
-        return 0;
-    }
-
-    @Override
-    public byte[] prefixDigest() {
-        return new ContentHasher().digest();
-    }
-
-    @Override
-    public boolean present() {
-        return false;
     }
 
     @Override

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import fff.common.hash.ContentHasher;
 import fff.common.paths.SafePaths;
+import fff.common.testing.MediaFixtures;
 import fff.common.transcode.FfmpegTools;
 import fff.common.transcode.Media;
 import fff.common.transcode.Probe;
@@ -25,13 +26,10 @@ import fff.receiver.storage.StreamSink;
 import fff.receiver.storage.Verdict;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -54,20 +52,12 @@ class ConversionTest {
     }
 
     private static void ffmpeg(String... args) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of(tools.ffmpeg().toString(), "-hide_banner", "-v", "error", "-y"));
-        cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        p.getOutputStream().close();
-        String said = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "fixture ffmpeg took over 60 s");
-        assertEquals(0, p.exitValue(), String.join(" ", cmd) + ": " + said);
+        MediaFixtures.ffmpeg(tools, args);
     }
 
     private Path png() throws Exception {
         Path still = dir.resolve("src/still.png");
-        Files.createDirectories(still.getParent());
-        ffmpeg("-f", "lavfi", "-i", "testsrc2=size=320x240", "-frames:v", "1", still.toString());
-        return still;
+        return MediaFixtures.png(tools, still);
     }
 
     private static Offer offer(String path, long size, String profile, MediaInfo media) {
