@@ -44,24 +44,9 @@ final class Striping {
         }
     }
 
-    /** Parts of about this size: enough that fast connections take more of them than slow ones. */
-    static final long PART_TARGET = 32L << 20;
-    /** At most this many parts, however large the file. */
-    static final int MAX_PARTS = 64;
-
-    /**
-     * How many parts {@code size} bytes are sent in over {@code connections} connections; 1 means unsplit. At
-     * least one per connection and about {@link #PART_TARGET} each (at most {@link #MAX_PARTS}), never below
-     * {@link #MIN_PART}: a connection takes its next part when its last one is done, so on a lossy link, where
-     * some connections run much slower than others, the fast ones carry more and the file does not wait for the
-     * slowest connection's one big part.
-     */
+    /** How many parts {@code size} bytes are sent in over {@code connections} connections; 1 means unsplit. */
     static int partsFor(long size, int connections) {
-        if (connections < 2) {
-            return 1;
-        }
-        long wanted = Math.min(MAX_PARTS, Math.max(connections, size / PART_TARGET));
-        return (int) Math.max(1, Math.min(wanted, size / MIN_PART));
+        return (int) Math.max(1, Math.min(connections, size / MIN_PART));
     }
 
     /**
