@@ -21,8 +21,8 @@ final class JobConsole implements JobEngine.Events {
         var s = j.spec();
         String line = switch (what) {
             case "queued" -> "job " + j.id() + " queued " + s.group() + " " + switch (s.op()) {
-                case SEND -> s.source() + " -> " + s.destination() + ":" + s.remotePath() + " (" + Sizes.human(s.size())
-                        + ")";
+                case SEND -> s.source() + " -> " + s.destination() + (s.returnTo() != null ? " (" + s.profile()
+                        + ") -> " + s.returnTo() : ":" + s.remotePath()) + " (" + Sizes.human(s.size()) + ")";
                 case RENAME -> "rename " + s.destination() + ":" + s.renameFrom() + " -> " + s.remotePath();
                 case REMOVE -> "remove " + s.destination() + ":" + s.remotePath();
             } + (j.blocked() ? " waiting" : "");

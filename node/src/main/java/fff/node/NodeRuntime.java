@@ -211,10 +211,13 @@ final class NodeRuntime implements AutoCloseable {
         }
         startWeb();
         for (WatchRule rule : cfg.watch()) {
+            if (rule.out() != null) {
+                Files.createDirectories(rule.out());
+            }
             FolderWatcher w = new FolderWatcher(spec(rule), watchTimer, new RuleListener(rule));
             watchers.add(w);
             w.start();
-            out.println("watching " + rule.path() + " (" + rule.name() + ") -> " + rule.to() + " group "
+            out.println("watching " + rule.path() + " (" + rule.name() + ") -> " + rule.target() + " group "
                     + rule.group());
         }
         for (SourceRule rule : cfg.sources()) {
@@ -440,6 +443,14 @@ final class NodeRuntime implements AutoCloseable {
         }
 
         private JobSpec spec(WatchedFile f) {
+            if (rule.via() != null) {
+                // converted by the via peer and returned: the result lands below out, named for the profile
+                String result = cfg.profiles().get(rule.profile()).orElseThrow().outputPath(f.relative());
+                return new JobSpec(rule.name(), f.absolute(), f.relative(), rule.via(), result, rule.group(),
+                        rule.priority(), f.size(), f.mtimeMillis(), rule.after().toString())
+                        .withProfile(rule.profile())
+                        .withReturnTo(rule.out().resolve(result).toAbsolutePath().normalize());
+            }
             return new JobSpec(rule.name(), f.absolute(), f.relative(), rule.to().destination(),
                     remotePath(rule.to(), rule.profile(), f.relative()),
                     rule.group(), rule.priority(), f.size(), f.mtimeMillis(), rule.after().toString())

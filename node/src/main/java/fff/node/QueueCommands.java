@@ -75,10 +75,13 @@ final class QueueCommands {
                 long size = j.path("size").asLong();
                 String progress = size > 0 ? (100 * j.path("bytesDone").asLong() / size) + "%" : "-";
                 String error = j.path("lastError").asText("");
-                System.out.printf("%6d %-9s %-10s %4s %s -> %s:%s%s%s%n", j.path("id").asLong(),
+                // a conversion returned here (watch rule via:) shows where the result lands
+                String to = j.path("returnTo").isTextual() ? j.path("destination").asText() + " ("
+                        + j.path("profile").asText() + ") -> " + j.path("returnTo").asText()
+                        : j.path("destination").asText() + ":" + j.path("remotePath").asText();
+                System.out.printf("%6d %-9s %-10s %4s %s -> %s%s%s%n", j.path("id").asLong(),
                         j.path("state").asText() + (j.path("blocked").asBoolean() ? "*" : ""),
-                        j.path("group").asText(), progress, j.path("relative").asText(),
-                        j.path("destination").asText(), j.path("remotePath").asText(),
+                        j.path("group").asText(), progress, j.path("relative").asText(), to,
                         j.path("note").isNull() || j.path("note").asText().isEmpty() ? "" : " (" + j.path("note").asText() + ")",
                         error.isEmpty() || j.path("state").asText().equals("DONE") ? "" : " [" + error + "]");
             }

@@ -139,7 +139,10 @@ public final class PeerMover implements Mover {
      * take fails with the coded reason (TOO_LARGE, TOO_LONG, BAD_SOURCE), not retried, before any connection. The
      * source is left untouched either way. Profiles that run on this node ({@code runs-on: sender}) are converted
      * by a {@link fff.sender.transcode.LocalTranscodeMover} in front of this mover, which hands over the result
-     * as a plain job.
+     * as a plain job. A job with {@code returnTo} (a watch rule's {@code via}) has the peer convert the file and send
+     * the result back on the same stream; it is done once the result is verified and in place there, so the
+     * source's {@code after} applies only then. A retry (after a restart too) offers the same bytes again, and a
+     * peer that finished the conversion meanwhile answers from its store without the source crossing.
      */
     private Running startTranscode(Job job, Listener listener) {
         var spec = job.spec();
@@ -166,8 +169,18 @@ public final class PeerMover implements Mover {
                 listener.media(frame, frames, fps, speed);
             }
         };
+        if (spec.returnTo() != null && !profile.isWholeFile()) {
+            listener.failed(Failure.of("UNSUPPORTED_PROFILE", "profile " + profile.name() + " is not a whole-file "
+                    + "profile; only those are converted by the peer and returned", false));
+            return why -> { };
+        }
         CompletableFuture<TransferHandle> handle = CompletableFuture.supplyAsync(() -> {
             try {
+                if (spec.returnTo() != null) {
+                    return client.submitConvertAndReturn(spec.source(),
+                            TranscodeRequest.admit(transcoding.tools(), profile, spec.source()), spec.returnTo(),
+                            progress);
+                }
                 if (profile.isWholeFile()) {
                     return client.submitConvert(spec.source(), spec.remotePath(),
                             TranscodeRequest.admit(transcoding.tools(), profile, spec.source()), progress);

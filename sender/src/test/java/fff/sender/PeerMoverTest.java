@@ -108,6 +108,42 @@ class PeerMoverTest {
         }
     }
 
+    @Test
+    void aConversionToBeReturnedIsCheckedTheSameWayBeforeAnyConnection(@TempDir Path tmp) throws Exception {
+        FfmpegTools tools = FfmpegTools.find(null);
+        Profile webp = Profiles.builtIns().get("webp").orElseThrow();
+        Profiles profiles = Profiles.of(Map.of("tiny-webp", new Profile("tiny-webp", webp.placement(), "",
+                List.of(), List.of(), webp.convert(), webp.outputFormat(), webp.extension(), webp.expect(),
+                webp.limits().withMaxSize(1000))));
+        try (ServerSocket receiver = new ServerSocket(0)) {
+            receiver.setSoTimeout(500);
+            PeerTarget target = new PeerTarget(new HostPort("127.0.0.1", receiver.getLocalPort()), true, null, null,
+                    1, 0);
+            try (PeerMover mover = new PeerMover("siteB", target, NodeIdentity.create(tmp.resolve("id")), 2,
+                    Transcoding.of(tools, profiles))) {
+                Path big = Files.write(tmp.resolve("big.png"), new byte[2048]);
+                Path result = tmp.resolve("results/big.webp");
+                Failure large = failure(mover, returned(job(1, big, "big.webp", "tiny-webp"), result));
+                assertEquals("TOO_LARGE", large.reason());
+                assertFalse(large.retryable());
+                assertEquals("big.png is 2 KiB, above tiny-webp's max-size 1000 bytes", large.message());
+
+                Failure split = failure(mover, returned(job(2, big, "big.mp4", "proxy"), result));
+                assertEquals("UNSUPPORTED_PROFILE", split.reason());
+                assertFalse(split.retryable());
+
+                assertThrows(SocketTimeoutException.class, receiver::accept, "nothing connected to the receiver");
+                assertFalse(Files.exists(result.getParent()), "nothing written here");
+                assertEquals(0, mover.status().sentBytes());
+            }
+        }
+    }
+
+    private static Job returned(Job j, Path returnTo) {
+        return new Job(j.id(), j.spec().withReturnTo(returnTo), JobState.RUNNING, false, 0, null, 0, 0, 0, 0, 0, 0,
+                null);
+    }
+
     private static Job job(long id, Path source, String remotePath, String profile) throws Exception {
         JobSpec spec = new JobSpec("w", source, source.getFileName().toString(), "siteB", remotePath, "NAS", 0,
                 Files.size(source), 0, "keep", JobSpec.Op.SEND, null, profile);

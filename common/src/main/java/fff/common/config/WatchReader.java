@@ -16,7 +16,8 @@ import java.util.Set;
 final class WatchReader {
 
     private static final List<String> RULE = List.of("name", "path", "include", "exclude", "recursive",
-            "stable-for", "rescan", "include-hidden", "group", "to", "after", "mirror", "priority", "profile");
+            "stable-for", "rescan", "include-hidden", "group", "to", "after", "mirror", "priority", "profile", "via",
+            "out");
 
     private final Path base;
 
@@ -43,9 +44,10 @@ final class WatchReader {
             throw new IllegalArgumentException(m.key("path") + ": '" + pathText + "' is a file, not a folder");
         }
         String to = m.text("to");
-        if (to == null) {
-            throw new IllegalArgumentException(
-                    m.key("to") + ": required (DEST:subpath, DEST a name in destinations)");
+        String via = m.text("via");
+        if (to == null && via == null) {
+            throw new IllegalArgumentException(m.key("to") + ": required (DEST:subpath, DEST a name in "
+                    + "destinations), or via: DEST with out: DIR to have DEST convert the files and return them");
         }
         String name = m.text("name");
         List<String> include = m.texts("include");
@@ -55,18 +57,31 @@ final class WatchReader {
         Duration rescan = m.duration("rescan");
         boolean includeHidden = m.bool("include-hidden", false);
         String group = m.text("group");
-        Route route = Route.parse(m.key("to"), to);
+        Route route = to == null ? null : Route.parse(m.key("to"), to);
+        Path out = out(m);
         After after = after(m);
         Set<WatchRule.Mirror> mirror = mirror(m);
         int priority = m.integer("priority", 0);
         String profile = m.text("profile");
         try {
             return new WatchRule(name == null ? pathText : name, path, include, exclude, recursive, stableFor,
-                    rescan, includeHidden, group, route, after, mirror, priority, profile);
+                    rescan, includeHidden, group, route, after, mirror, priority, profile, via, out);
         } catch (IllegalArgumentException e) {
             // The rule's own checks name the key inside the rule; m.key gives it its watch[i] prefix.
             throw new IllegalArgumentException(m.key(e.getMessage()), e);
         }
+    }
+
+    private Path out(YamlMapping m) {
+        String text = m.text("out");
+        if (text == null) {
+            return null;
+        }
+        Path out = ConfigReader.resolve(base, m.key("out"), text);
+        if (Files.exists(out) && !Files.isDirectory(out)) {
+            throw new IllegalArgumentException(m.key("out") + ": '" + text + "' is a file, not a folder");
+        }
+        return out;
     }
 
     private After after(YamlMapping m) {

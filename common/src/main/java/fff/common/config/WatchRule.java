@@ -35,7 +35,8 @@ import java.util.regex.PatternSyntaxException;
  *                      Default false
  * @param group         key {@code group}: the group of the jobs, a name in {@code groups:}. Default (when
  *                      null): the first root group, filled in by {@link NodeConfig}
- * @param to            key {@code to}: where the files go, {@code DEST:subpath}; required
+ * @param to            key {@code to}: where the files go, {@code DEST:subpath}; required unless {@code via}
+ *                      is given (the two are exclusive)
  * @param after         key {@code after}: what happens to a source file once it is verified at the
  *                      destination. Default (when null) {@link After#KEEP}
  * @param mirror        key {@code mirror}: changes besides new files that are repeated at the destination,
@@ -46,6 +47,14 @@ import java.util.regex.PatternSyntaxException;
  *                      transcodes the receive side itself, for FTP and local destinations this node runs both
  *                      sides before delivering. {@code mirror} is not supported with it yet. Default (when
  *                      null) none: a plain copy
+ * @param via           key {@code via}: a peer destination that converts the files with {@code profile} and
+ *                      returns the results to {@code out} here, instead of keeping them ({@code to}). Needs
+ *                      {@code profile} (a whole-file profile the receiver converts, checked by {@link NodeConfig})
+ *                      and {@code out}; not with {@code to} or {@code mirror}. Default (when null) none
+ * @param out           key {@code out}: with {@code via}, the folder the results land in, at the file's relative
+ *                      path with the profile's extension; relative paths in a file are resolved against the
+ *                      file's directory; created when the node starts; not the watched folder nor (when
+ *                      {@code recursive}) inside it: the results would be sent again. Default (when null) none
  */
 public record WatchRule(
         String name,
@@ -61,7 +70,9 @@ public record WatchRule(
         After after,
         Set<Mirror> mirror,
         int priority,
-        String profile) {
+        String profile,
+        String via,
+        Path out) {
 
     public static final List<String> DEFAULT_INCLUDE = List.of("**");
     public static final Duration DEFAULT_STABLE_FOR = Duration.ofSeconds(5);
@@ -88,12 +99,27 @@ public record WatchRule(
                 priority, null);
     }
 
+    /** A rule that keeps what it sends at {@code to} (no {@code via}). */
+    public WatchRule(String name, Path path, List<String> include, List<String> exclude, boolean recursive,
+            Duration stableFor, Duration rescan, boolean includeHidden, String group, Route to, After after,
+            Set<Mirror> mirror, int priority, String profile) {
+        this(name, path, include, exclude, recursive, stableFor, rescan, includeHidden, group, to, after, mirror,
+                priority, profile, null, null);
+    }
+
     public WatchRule {
         if (path == null) {
             throw new IllegalArgumentException("path: required");
         }
-        if (to == null) {
+        if (via != null && via.isBlank()) {
+            throw new IllegalArgumentException("via: empty; leave it out and give to: to keep the files there");
+        }
+        if (to == null && via == null) {
             throw new IllegalArgumentException("to: required (DEST:subpath)");
+        }
+        if (to != null && via != null) {
+            throw new IllegalArgumentException("via: '" + via + "' and to: '" + to + "' are exclusive; via brings "
+                    + "the converted files back to out, to keeps them at the destination");
         }
         name = name == null ? path.toString() : name;
         if (name.isBlank()) {
@@ -118,6 +144,12 @@ public record WatchRule(
         if (profile != null && profile.isBlank()) {
             throw new IllegalArgumentException("profile: empty; leave it out for a plain copy");
         }
+        if (via != null) {
+            checkVia(path, recursive, via, profile, out, mirror);
+        } else if (out != null) {
+            throw new IllegalArgumentException("out: '" + out + "' is only for via (where converted files come "
+                    + "back); to: '" + to + "' keeps them at the destination");
+        }
         if (profile != null && !mirror.isEmpty()) {
             throw new IllegalArgumentException("mirror: mirror is not supported with profile yet (profile '"
                     + profile + "')");
@@ -125,6 +157,28 @@ public record WatchRule(
         if (after.dir() != null && catches(path, recursive, after.dir())) {
             throw new IllegalArgumentException("after: '" + after + "' moves files into the watched folder "
                     + path + (recursive ? " (recursive)" : "") + "; they would be sent again");
+        }
+    }
+
+    private static void checkVia(Path path, boolean recursive, String via, String profile, Path out,
+            Set<Mirror> mirror) {
+        if (profile == null) {
+            throw new IllegalArgumentException("profile: required with via: '" + via + "' (a whole-file profile "
+                    + "the peer converts, e.g. h265-mkv, h264-mkv, webp)");
+        }
+        if (out == null) {
+            throw new IllegalArgumentException("out: required with via: '" + via + "' (the folder the converted "
+                    + "files come back to)");
+        }
+        if (!mirror.isEmpty()) {
+            throw new IllegalArgumentException("mirror: not supported with via: '" + via + "'; the results come "
+                    + "back to out, nothing is kept at the destination");
+        }
+        if (catches(path, recursive, out)) {
+            boolean same = out.toAbsolutePath().normalize().equals(path.toAbsolutePath().normalize());
+            throw new IllegalArgumentException("out: '" + out + "' is " + (same ? "" : "inside ") + "the watched "
+                    + "folder " + path + (recursive && !same ? " (recursive)" : "") + "; the results would be sent "
+                    + "again");
         }
     }
 
@@ -136,7 +190,17 @@ public record WatchRule(
     /** This rule with its group set; {@link NodeConfig} fills in the default group this way. */
     public WatchRule withGroup(String group) {
         return new WatchRule(name, path, include, exclude, recursive, stableFor, rescan, includeHidden, group, to,
-                after, mirror, priority, profile);
+                after, mirror, priority, profile, via, out);
+    }
+
+    /** The destination the rule's jobs go to: {@code via}'s, else {@code to}'s. */
+    public String destination() {
+        return via != null ? via : to.destination();
+    }
+
+    /** Where the rule's files go, for the log: {@code DEST:subpath}, or {@code via DEST back to OUT}. */
+    public String target() {
+        return via != null ? "via " + via + " (" + profile + ") back to " + out : to.toString();
     }
 
     /** Whether a file put into {@code dir} (or below it) would be seen by this rule. */

@@ -1,7 +1,9 @@
 package fff.common.config;
 
 import fff.common.schedule.GroupTree;
+import fff.common.transcode.Profile;
 import fff.common.transcode.Profiles;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -9,8 +11,8 @@ import java.util.Map;
 /**
  * The checks of the {@code watch:} list as a whole, against each other and against the group tree, the
  * destinations and the profiles: known group (a missing one becomes the first root group), known destination,
- * known profile, no folder watched by two rules, unique names, and no {@code after: move:DIR}
- * into a watched folder.
+ * known profile, no folder watched by two rules, unique names, and no {@code after: move:DIR} nor {@code out}
+ * into a watched folder; a {@code via} rule's destination is a peer and its profile one that peer converts whole.
  */
 final class WatchRules {
 
@@ -35,7 +37,11 @@ final class WatchRules {
             } else if (!groups.contains(rule.group())) {
                 throw new IllegalArgumentException(key + ".group: " + NodeConfig.unknownGroup(rule.group(), groups));
             }
-            checkRoute(key + ".to", rule.to(), destinations);
+            if (rule.via() != null) {
+                checkVia(key, rule, destinations, profiles);
+            } else {
+                checkRoute(key + ".to", rule.to(), destinations);
+            }
             if (rule.profile() != null) {
                 checkProfile(key + ".profile", rule.profile(), profiles);
             }
@@ -62,6 +68,13 @@ final class WatchRules {
                 if (i != j && out.get(i).catches(after.dir())) {
                     throw new IllegalArgumentException("watch[" + j + "].after: '" + after + "' moves files into "
                             + "watch[" + i + "].path '" + out.get(i).path() + "'; they would be sent again");
+                }
+            }
+            Path results = out.get(j).out();
+            for (int i = 0; i < out.size() && results != null; i++) {
+                if (i != j && out.get(i).catches(results)) {
+                    throw new IllegalArgumentException("watch[" + j + "].out: '" + results + "' is inside "
+                            + "watch[" + i + "].path '" + out.get(i).path() + "'; the results would be sent again");
                 }
             }
         }
@@ -122,6 +135,33 @@ final class WatchRules {
             throw new IllegalArgumentException(key + ": '" + to + "': unknown destination '"
                     + to.destination() + "' (" + (destinations.isEmpty() ? "no destinations configured"
                     : "destinations: " + String.join(", ", destinations.keySet())) + ")");
+        }
+    }
+
+    /**
+     * A {@code via} rule: its destination is a peer (only a node converts and returns), and its profile is a
+     * whole-file one that the receiver runs; the profile's existence is checked like any rule's.
+     */
+    private static void checkVia(String key, WatchRule rule, Map<String, Destination> destinations,
+            Profiles profiles) {
+        Destination d = destinations.get(rule.via());
+        if (d == null) {
+            throw new IllegalArgumentException(key + ".via: unknown destination '" + rule.via() + "' ("
+                    + (destinations.isEmpty() ? "no destinations configured"
+                    : "destinations: " + String.join(", ", destinations.keySet())) + ")");
+        }
+        if (d.kind() != Destination.Kind.PEER) {
+            throw new IllegalArgumentException(key + ".via: '" + rule.via() + "' is " + (d.kind()
+                    == Destination.Kind.FTP ? "an FTP" : "a local") + " destination; via needs a peer node that "
+                    + "converts and returns the files");
+        }
+        Profile p = profiles.get(rule.profile()).orElse(null);
+        if (p != null && !(p.isWholeFile() && p.placement() == Profile.Placement.RECEIVER)) {
+            List<String> fit = profiles.names().stream().filter(n -> profiles.get(n).map(
+                    q -> q.isWholeFile() && q.placement() == Profile.Placement.RECEIVER).orElse(false)).toList();
+            throw new IllegalArgumentException(key + ".profile: '" + rule.profile() + "' is not a whole-file "
+                    + "profile the receiver converts, which via needs (" + (fit.isEmpty() ? "none configured"
+                    : "these are: " + String.join(", ", fit)) + ")");
         }
     }
 

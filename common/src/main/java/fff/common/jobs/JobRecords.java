@@ -18,7 +18,8 @@ final class JobRecords {
                 .setBytesDone(j.bytesDone).setCreatedMillis(j.createdMillis).setEndedMillis(j.endedMillis)
                 .setAfter(s.after()).setOpValue(s.op().ordinal())
                 .setRenameFrom(s.renameFrom() == null ? "" : s.renameFrom()).setSourcePending(j.sourcePending)
-                .setProfile(s.profile() == null ? "" : s.profile()).build();
+                .setProfile(s.profile() == null ? "" : s.profile())
+                .setReturnTo(s.returnTo() == null ? "" : s.returnTo().toString()).build();
     }
 
     JobEntry fromRecord(long id, JobRecord r) {
@@ -26,7 +27,8 @@ final class JobRecords {
         JobSpec.Op kind = op >= 0 && op < JobSpec.Op.values().length ? JobSpec.Op.values()[op] : JobSpec.Op.SEND;
         JobSpec spec = new JobSpec(r.getRule(), Path.of(r.getSource()), r.getRelative(), r.getDestination(),
                 r.getRemotePath(), r.getGroup(), r.getPriority(), r.getSize(), r.getMtimeMillis(), r.getAfter(),
-                kind, kind == JobSpec.Op.RENAME ? r.getRenameFrom() : null, r.getProfile());
+                kind, kind == JobSpec.Op.RENAME ? r.getRenameFrom() : null, r.getProfile(),
+                r.getReturnTo().isEmpty() ? null : Path.of(r.getReturnTo()));
         JobEntry j = new JobEntry(id, spec, r.getCreatedMillis());
         int state = r.getStateValue();
         j.state = state >= 1 && state <= JobState.values().length ? JobState.values()[state - 1] : JobState.QUEUED;
@@ -48,7 +50,10 @@ final class JobRecords {
         StringBuilder note = new StringBuilder(switch (j.spec.op()) {
             case REMOVE -> d.getAlreadyPresent() ? "already gone at the destination" : "removed at the destination";
             case RENAME -> "renamed at the destination from " + j.spec.renameFrom();
-            case SEND -> j.spec.profile() != null ? "transcoded with " + j.spec.profile() + ", "
+            case SEND -> j.spec.returnTo() != null ? (d.getAlreadyPresent() ? "answered from the converter's store"
+                    : "converted with " + j.spec.profile()) + " at " + j.spec.destination() + ", returned to "
+                    + j.spec.returnTo() + ", " + d.getBytesSent() + " source bytes sent"
+                    : j.spec.profile() != null ? "transcoded with " + j.spec.profile() + ", "
                     + d.getBytesSent() + " bytes on the wire"
                     : d.getAlreadyPresent() ? "already present at the destination"
                     : d.getResumedFrom() > 0 ? "resumed at " + d.getResumedFrom() : "delivered";

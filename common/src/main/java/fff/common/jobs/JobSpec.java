@@ -24,10 +24,14 @@ import java.util.Objects;
  * @param renameFrom  for {@link Op#RENAME}: the remote path renamed from; else null
  * @param profile     transcode profile the file goes through on its way, or null for a plain copy ("" reads
  *                    as null); {@link Op#SEND} jobs only. {@code remotePath} is then the profile's output path
+ * @param returnTo    where the result comes back to on this node, absolute, or null when the destination keeps
+ *                    it: the destination converts the file with {@code profile} (a whole-file one) and returns
+ *                    it (a watch rule's {@code via}); {@link Op#SEND} jobs with a profile only. {@code remotePath}
+ *                    is then the result's path below the rule's {@code out}, for people
  */
 public record JobSpec(String rule, Path source, String relative, String destination, String remotePath,
         String group, int priority, long size, long mtimeMillis, String after, Op op, String renameFrom,
-        String profile) {
+        String profile, Path returnTo) {
 
     /** What a job does at its destination. */
     public enum Op { SEND, REMOVE, RENAME }
@@ -43,7 +47,15 @@ public record JobSpec(String rule, Path source, String relative, String destinat
     public JobSpec(String rule, Path source, String relative, String destination, String remotePath,
             String group, int priority, long size, long mtimeMillis, String after, Op op, String renameFrom) {
         this(rule, source, relative, destination, remotePath, group, priority, size, mtimeMillis, after, op,
-                renameFrom, null);
+                renameFrom, null, null);
+    }
+
+    /** A job whose result, if any, the destination keeps. */
+    public JobSpec(String rule, Path source, String relative, String destination, String remotePath,
+            String group, int priority, long size, long mtimeMillis, String after, Op op, String renameFrom,
+            String profile) {
+        this(rule, source, relative, destination, remotePath, group, priority, size, mtimeMillis, after, op,
+                renameFrom, profile, null);
     }
 
     public JobSpec {
@@ -68,15 +80,28 @@ public record JobSpec(String rule, Path source, String relative, String destinat
         if (op != Op.SEND && profile != null) {
             throw new IllegalArgumentException(op + " job: no transcode profile ('" + profile + "')");
         }
+        if (returnTo != null && (op != Op.SEND || profile == null)) {
+            throw new IllegalArgumentException(op + " job" + (op == Op.SEND ? " without a profile" : "")
+                    + ": no result comes back ('" + returnTo + "')");
+        }
+        if (returnTo != null && !returnTo.isAbsolute()) {
+            throw new IllegalArgumentException("returnTo: '" + returnTo + "' is not absolute");
+        }
         if (size < 0) {
             throw new IllegalArgumentException("size " + size + " < 0");
         }
     }
 
-    /** This job going through transcode profile {@code name} (null: a plain copy). */
+    /** This job going through transcode profile {@code name} (null: a plain copy, and no result returned). */
     public JobSpec withProfile(String name) {
         return new JobSpec(rule, source, relative, destination, remotePath, group, priority, size, mtimeMillis,
-                after, op, renameFrom, name);
+                after, op, renameFrom, name, name == null || name.isEmpty() ? null : returnTo);
+    }
+
+    /** This job with its profile's result returned to {@code path} here (null: kept at the destination). */
+    public JobSpec withReturnTo(Path path) {
+        return new JobSpec(rule, source, relative, destination, remotePath, group, priority, size, mtimeMillis,
+                after, op, renameFrom, profile, path);
     }
 
     /** This job, turned into one that renames {@code fromRemotePath} to its remote path (without a profile). */
@@ -93,14 +118,15 @@ public record JobSpec(String rule, Path source, String relative, String destinat
 
     /**
      * Same file, unchanged, at the same place, made the same way: what a send or a rename left there has the
-     * size and modification time of this one, and went through the same profile (or none). Two removals of the
-     * same path are the same too.
+     * size and modification time of this one, and went through the same profile (or none), returned to the same
+     * place (or kept). Two removals of the same path are the same too.
      */
     boolean sameFileAs(JobSpec o) {
         if ((op == Op.REMOVE) || (o.op == Op.REMOVE)) {
             return op == o.op && destination.equals(o.destination) && remotePath.equals(o.remotePath);
         }
         return size == o.size && mtimeMillis == o.mtimeMillis && destination.equals(o.destination)
-                && remotePath.equals(o.remotePath) && Objects.equals(profile, o.profile);
+                && remotePath.equals(o.remotePath) && Objects.equals(profile, o.profile)
+                && Objects.equals(returnTo, o.returnTo);
     }
 }

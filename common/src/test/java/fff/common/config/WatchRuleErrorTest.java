@@ -36,15 +36,15 @@ class WatchRuleErrorTest {
         assertEquals("watch[0]: expected a mapping of keys, not '/out'", error("watch: [/out]\n"));
         assertEquals("watch[0]: empty entry", error("watch:\n  -\n"));
         assertEquals("watch[1].pth: unknown key (known: name, path, include, exclude, recursive, stable-for, "
-                + "rescan, include-hidden, group, to, after, mirror, priority, profile)", second("pth: /x"));
+                + "rescan, include-hidden, group, to, after, mirror, priority, profile, via, out)", second("pth: /x"));
     }
 
     @Test
     void pathAndToAreRequired() throws IOException {
         assertEquals("watch[0].path: required (the folder to watch)", error(PEER_B + "watch: [{to: b}]\n"));
         assertEquals("watch[0].path: empty path", error(PEER_B + "watch: [{path: \"\", to: b}]\n"));
-        assertEquals("watch[0].to: required (DEST:subpath, DEST a name in destinations)",
-                error(PEER_B + "watch: [{path: /out}]\n"));
+        assertEquals("watch[0].to: required (DEST:subpath, DEST a name in destinations), or via: DEST with out: "
+                + "DIR to have DEST convert the files and return them", error(PEER_B + "watch: [{path: /out}]\n"));
         Files.writeString(dir.resolve("file.txt"), "x");
         assertEquals("watch[0].path: 'file.txt' is a file, not a folder",
                 error(PEER_B + "watch: [{path: file.txt, to: b}]\n"));
@@ -114,6 +114,60 @@ class WatchRuleErrorTest {
                 + "at the destination", second("mirror: [deletes], after: delete"));
         assertEquals("watch[1].mirror: needs after: keep, not 'move:/done'; the node's own moves would be "
                 + "repeated at the destination", second("mirror: [renames], after: move:/done"));
+    }
+
+    /** The error for a rule {@code {path: /out, EXTRA}} after a good one on /first; EXTRA names via or to. */
+    private String secondVia(String extra) throws IOException {
+        return error(PEER_B + "watch:\n  - {path: /first, to: b}\n  - {path: /out, " + extra + "}\n");
+    }
+
+    @Test
+    void viaNeedsAPeerAWholeFileProfileTheReceiverConvertsAndAnOutFolder() throws IOException {
+        assertEquals("watch[1].profile: required with via: 'b' (a whole-file profile the peer converts, e.g. "
+                + "h265-mkv, h264-mkv, webp)", secondVia("via: b, out: /res"));
+        assertEquals("watch[1].out: required with via: 'b' (the folder the converted files come back to)",
+                secondVia("via: b, profile: webp"));
+        assertEquals("watch[1].via: 'b' and to: 'b:x' are exclusive; via brings the converted files back to out, "
+                + "to keeps them at the destination", secondVia("via: b, to: \"b:x\", profile: webp, out: /res"));
+        assertEquals("watch[1].via: empty; leave it out and give to: to keep the files there",
+                secondVia("via: \" \", profile: webp, out: /res"));
+        assertEquals("watch[1].mirror: not supported with via: 'b'; the results come back to out, nothing is kept "
+                + "at the destination", secondVia("via: b, profile: webp, out: /res, mirror: [renames]"));
+        assertEquals("watch[1].out: '/res' is only for via (where converted files come back); to: 'b:' keeps them "
+                + "at the destination", secondVia("to: b, out: /res"));
+        assertEquals("watch[1].via: unknown destination 'c' (destinations: b)",
+                secondVia("via: c, profile: webp, out: /res"));
+        assertEquals("watch[0].via: 'usb' is a local destination; via needs a peer node that converts and returns "
+                + "the files", error("destinations: {usb: {local: /backup}}\n"
+                + "watch: [{path: /out, via: usb, profile: webp, out: /res}]\n"));
+        assertEquals("watch[1].profile: 'proxy' is not a whole-file profile the receiver converts, which via needs "
+                + "(these are: h265-mkv, h264-mkv, webp)", secondVia("via: b, profile: proxy, out: /res"));
+        assertEquals("watch[1].profile: 'small' is not a whole-file profile the receiver converts, which via needs "
+                + "(these are: h265-mkv, h264-mkv, webp)", error(PEER_B + """
+                profiles:
+                  small:
+                    runs-on: sender
+                    convert: [-vf, "scale=-2:360", -c:v, libx264]
+                    output: {format: mp4, extension: mp4}
+                watch:
+                  - {path: /first, to: b}
+                  - {path: /out, via: b, profile: small, out: /res}
+                """));
+        assertEquals("watch[1].profile: unknown profile 'wbep' (profiles: imx30, proxy, h265-mkv, h264-mkv, webp)",
+                secondVia("via: b, profile: wbep, out: /res"));
+    }
+
+    @Test
+    void viaResultsMustNotLandWhereTheyWouldBeSentAgain() throws IOException {
+        assertEquals("watch[1].out: '/out/results' is inside the watched folder /out (recursive); the results "
+                + "would be sent again", secondVia("via: b, profile: webp, out: /out/results"));
+        assertEquals("watch[1].out: '/out' is the watched folder /out; the results would be sent again",
+                secondVia("via: b, profile: webp, out: /out/x/.., recursive: false"));
+        assertEquals("watch[1].out: '/first/results' is inside watch[0].path '/first'; the results would be sent "
+                + "again", secondVia("via: b, profile: webp, out: /first/results"));
+        Files.writeString(dir.resolve("results"), "x");
+        assertEquals("watch[1].out: 'results' is a file, not a folder",
+                secondVia("via: b, profile: webp, out: results"));
     }
 
     @Test

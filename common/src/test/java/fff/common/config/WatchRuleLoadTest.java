@@ -2,6 +2,7 @@ package fff.common.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -46,6 +47,27 @@ class WatchRuleLoadTest {
         assertEquals(0, r.priority());
         assertEquals(new WatchRule("out", r.path(), null, null, true, null, null, false, "total", r.to(), null, null,
                 0), r, "nulls take the same defaults in code");
+    }
+
+    @Test
+    void aViaRuleGoesToItsPeerAndBringsTheResultsBackToOut() throws Exception {
+        WatchRule r = load(PEER_B + "watch:\n  - {path: w/in, via: b, profile: webp, out: results}\n").watch().get(0);
+        assertEquals("b", r.via());
+        assertEquals("b", r.destination());
+        assertNull(r.to());
+        assertEquals("webp", r.profile());
+        assertEquals(dir.resolve("results").toAbsolutePath(), r.out(), "relative to the config file");
+        assertFalse(Files.exists(r.out()), "created when the node starts, not when the config is read");
+        assertEquals("via b (webp) back to " + r.out(), r.target());
+        assertEquals(new WatchRule("w/in", r.path(), null, null, true, null, null, false, "total", null, null, null,
+                0, "webp", "b", r.out()), r);
+        assertEquals(dir.resolve("w/results").toAbsolutePath(), load(PEER_B
+                + "watch: [{path: w/in, via: b, profile: h265-mkv, out: w/results, after: delete}]\n").watch().get(0)
+                .out(), "beside the watched folder is fine");
+        assertEquals(dir.resolve("w/sub").toAbsolutePath(), load(PEER_B
+                + "watch: [{path: w, via: b, profile: h265-mkv, out: w/sub, recursive: false}]\n").watch().get(0)
+                .out(), "a sub-folder of a non-recursive rule is not watched");
+        assertNull(load(PEER_B + "watch: [{path: /out, to: b}]\n").watch().get(0).via());
     }
 
     @Test

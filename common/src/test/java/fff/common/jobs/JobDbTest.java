@@ -157,6 +157,37 @@ class JobDbTest {
     }
 
     @Test
+    void aConversionReturnedHereKeepsWhereItsResultGoesThroughReplayAndCheckpoint() {
+        JobDb db = fresh();
+        Path result = Path.of("/results/a.webp");
+        JobSpec via = spec("a.png", "NAS", "siteB").withProfile("webp").withReturnTo(result);
+        assertEquals(List.of(1L), ids(db.submit(via).dispatch()), "running when the node stops");
+
+        JobDb again = new JobDb(TREE, POLICY, clock, JobLog.NONE, new Random(7));
+        journal.forEach(again::replay);
+        Dispatch resumed = again.recover();
+        assertEquals(result, again.job(1).orElseThrow().spec().returnTo(), "the journal keeps where it goes");
+        assertEquals(List.of(1L), ids(resumed), "started again after the restart");
+        assertEquals(via, resumed.start().get(0).spec());
+        assertTrue(again.submit(via).job().isEmpty(), "the same file, not queued twice");
+
+        List<JobEvent> cp = again.checkpointRecords(Duration.ofDays(1).toMillis());
+        JobDb third = new JobDb(TREE, POLICY, clock, JobLog.NONE, new Random(7));
+        third.replay(JobEvent.newBuilder().setCheckpointBegin(fff.proto.journal.CheckpointBegin.newBuilder()
+                .setNextJobId(again.nextJobId())).build());
+        cp.forEach(third::replay);
+        third.recover();
+        assertEquals(via, third.job(1).orElseThrow().spec(), "a checkpoint keeps it too");
+
+        third.succeeded(1, new Delivery(0, 0, true), "");
+        assertEquals("answered from the converter's store at siteB, returned to /results/a.webp, 0 source bytes "
+                + "sent", third.job(1).orElseThrow().note());
+        db.succeeded(1, new Delivery(100, 0, false), "");
+        assertEquals("converted with webp at siteB, returned to /results/a.webp, 100 source bytes sent",
+                db.job(1).orElseThrow().note());
+    }
+
+    @Test
     void mirroredRenamesAndDeletesOfDeliveredFilesBecomeRemoteOperations() {
         JobDb db = fresh();
         db.submit(spec("a", "NAS", "siteB"));

@@ -10,7 +10,7 @@ import fff.proto.journal.JobRecord;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
-/** The transcode profile of a job: only sends have one, and the journal keeps it. */
+/** The transcode profile of a job and where its result comes back: only sends have them; the journal keeps them. */
 class JobSpecTest {
 
     static final JobSpec PROXY = new JobSpec("r", Path.of("/src/a.mxf"), "a.mxf", "siteB", "in/a.mp4", "total", 0,
@@ -39,6 +39,38 @@ class JobSpecTest {
         assertTrue(PROXY.sameFileAs(PROXY.withProfile("proxy")));
         assertFalse(PROXY.sameFileAs(PROXY.withProfile("imx30")));
         assertFalse(PROXY.sameFileAs(PROXY.withProfile(null)));
+    }
+
+    @Test
+    void aResultReturnedHereNeedsASendWithAProfileAndAnAbsolutePath() {
+        JobSpec via = PROXY.withProfile("webp").withReturnTo(Path.of("/results/a.webp"));
+        assertEquals(Path.of("/results/a.webp"), via.returnTo());
+        assertNull(PROXY.returnTo());
+        assertNull(via.withProfile(null).returnTo(), "a plain copy returns nothing");
+        assertEquals(Path.of("/results/a.webp"), via.withProfile("h265-mkv").returnTo());
+        assertNull(via.asRemove().returnTo());
+        assertNull(via.asRenameFrom("in/old.mp4").returnTo());
+        assertFalse(via.sameFileAs(via.withReturnTo(null)), "kept at the destination is another job");
+        assertFalse(via.sameFileAs(via.withReturnTo(Path.of("/elsewhere/a.webp"))));
+        assertTrue(via.sameFileAs(via.withReturnTo(Path.of("/results/a.webp"))));
+        assertEquals("SEND job without a profile: no result comes back ('/r/a')", assertThrows(
+                IllegalArgumentException.class, () -> PROXY.withProfile(null).withReturnTo(Path.of("/r/a")))
+                .getMessage());
+        assertEquals("REMOVE job: no result comes back ('/r/a')", assertThrows(IllegalArgumentException.class,
+                () -> PROXY.asRemove().withReturnTo(Path.of("/r/a"))).getMessage());
+        assertEquals("returnTo: 'r/a' is not absolute", assertThrows(IllegalArgumentException.class,
+                () -> PROXY.withReturnTo(Path.of("r/a"))).getMessage());
+    }
+
+    @Test
+    void theJournalRecordKeepsWhereTheResultComesBack() {
+        JobRecords records = new JobRecords();
+        JobSpec via = PROXY.withProfile("webp").withReturnTo(Path.of("/results/a.webp"));
+        JobRecord r = records.toRecord(new JobEntry(9, via, 1_000));
+        assertEquals("/results/a.webp", r.getReturnTo());
+        assertEquals(via, records.fromRecord(9, r).spec);
+        assertEquals("", records.toRecord(new JobEntry(10, PROXY, 1_000)).getReturnTo());
+        assertNull(records.fromRecord(10, records.toRecord(new JobEntry(10, PROXY, 1_000))).spec.returnTo());
     }
 
     @Test

@@ -209,6 +209,89 @@ class ConvertIT {
         }
     }
 
+    // ---- watch rules with via: converted by a peer, the results brought back to out ----
+
+    @Test
+    void aWatchRuleWithViaBringsTheResultsBackToItsOutFolder(@TempDir Path dir) throws Exception {
+        TwoSites s = new TwoSites(dir);
+        Files.createDirectories(s.watch.resolve("in"));
+        try (FffProcess b = s.startReceiver("");
+                FffProcess a = s.startSender("""
+                watch:
+                  - {path: w/in, group: NAS, via: siteB, profile: webp, out: results, stable-for: 300ms, after: delete}
+                """)) {
+            a.await("watching ");
+            Path source = Files.copy(still, s.watch.resolve("in/still.png"));
+            String done = a.await(l -> l.matches("job \\d+ done NAS still\\.png .*"), Duration.ofSeconds(60));
+            Path result = dir.resolve("results/still.webp");
+            assertTrue(done.contains("(converted with webp at siteB, returned to " + result + ", "
+                    + Files.size(still) + " source bytes sent"), done);
+            a.await(l -> l.matches("job \\d+ (done|source) NAS still\\.png .*source deleted.*"),
+                    Duration.ofSeconds(10));
+            assertFalse(Files.exists(source), "after: delete, once the result is in place");
+            JsonNode w = Clips.stream(Clips.probe(result), "video");
+            assertEquals("webp", w.get("codec_name").asText());
+            assertEquals(320, w.get("width").asInt());
+            assertEquals(240, w.get("height").asInt());
+            assertEquals(List.of("still.webp"), files(dir.resolve("results")), "no partial left here");
+            assertEquals(List.of(), files(s.landing), "nothing stored in the converter's landing");
+            a.stop();
+            b.stop();
+            a.assertNoLeaks();
+            b.assertNoLeaks();
+        }
+    }
+
+    @Test
+    void aViaJobCutOffByARestartIsAnsweredFromTheConvertersStoreAfterwards(@TempDir Path dir) throws Exception {
+        TwoSites s = new TwoSites(dir);
+        Files.createDirectories(s.watch.resolve("in"));
+        String rule = """
+                watch:
+                  - {path: w/in, group: NAS, via: siteB, profile: h265-mkv, out: results, stable-for: 300ms}
+                """;
+        Path result = dir.resolve("results/clip.mkv");
+        // a slow x265 preset keeps siteB converting while siteA stops and starts again
+        try (FffProcess b = s.startReceiver("profiles: {h265-mkv: {preset: veryslow}}")) {
+            try (FffProcess a = s.startSender(rule)) {
+                a.await("watching ");
+                Files.copy(clip, s.watch.resolve("in/clip.mp4"));
+                a.await(l -> l.matches("job \\d+ started NAS clip\\.mp4 attempt 1"), Duration.ofSeconds(60));
+                awaitFfmpeg(b);
+                a.stop();
+                assertTrue(a.lines().stream().noneMatch(l -> l.matches("job \\d+ (done|failed) .*")), a.output());
+            }
+            Path store = dir.resolve("b/convert/results");
+            long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+            while (files(store).stream().noneMatch(f -> f.endsWith(".result")) && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            assertEquals(1, files(store).stream().filter(f -> f.endsWith(".result")).count(),
+                    "siteB finished the conversion into its store:\n" + b.output());
+            assertFalse(Files.exists(result), "nothing arrived before the restart");
+
+            try (FffProcess a = s.startSender(rule)) {
+                String done = a.await(l -> l.matches("job \\d+ done NAS clip\\.mp4 .*"), Duration.ofSeconds(60));
+                assertTrue(done.contains("(answered from the converter's store at siteB, returned to " + result
+                        + ", 0 source bytes sent)"), "no source byte the second time: " + done);
+                assertTrue(a.output().contains("resuming jobs from the journal: {NAS=1}"), a.output());
+                assertSameClip(clip, result, "hevc");
+                Thread.sleep(1000); // the watcher sees the source again: the job it has already is enough
+                String id = done.split(" ")[1];
+                assertEquals(List.of(done), a.lines().stream().filter(l -> l.matches("job \\d+ done .*")).toList(),
+                        "the result arrives once:\n" + a.output());
+                assertTrue(a.lines().stream().filter(l -> l.matches("job \\d+ queued .*"))
+                        .allMatch(l -> l.startsWith("job " + id + " ")), "no second job:\n" + a.output());
+                a.stop();
+                a.assertNoLeaks();
+            }
+            assertEquals(List.of("clip.mkv"), files(dir.resolve("results")), "no partial left here");
+            assertEquals(List.of(), files(s.landing), "nothing stored in the converter's landing");
+            b.stop();
+            b.assertNoLeaks();
+        }
+    }
+
     /** Runs {@code fff convert --via 127.0.0.1:PORT ARGS} with the home {@code dir/a}; its output. */
     private static String convert(Path dir, int port, int exit, String... args) throws Exception {
         List<String> all = new ArrayList<>(List.of("convert", "--via", "127.0.0.1:" + port));

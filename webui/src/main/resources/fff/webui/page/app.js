@@ -50,6 +50,11 @@ function percent(j) {
   return 0;
 }
 
+// where a job's file goes: DEST:path, or for a conversion returned here (watch rule via:) the result's path
+function target(j) {
+  return j.returnTo ? j.destination + ' (' + j.profile + ') \u2192 ' + j.returnTo : j.destination + ':' + j.remotePath;
+}
+
 // ---- DOM ----
 function el(tag, attrs, ...children) {
   const e = document.createElement(tag);
@@ -130,7 +135,7 @@ function jobRow(j) {
     el('td', { class: 'num', text: j.id }),
     el('td', { class: 'state ' + j.state, title: j.lastError || null, text: label }),
     el('td', { class: 'file', title: j.source, text: j.relative || j.source }),
-    el('td', { class: 'file', title: j.destination + ':' + j.remotePath, text: j.destination + (j.profile ? ' (' + j.profile + ')' : '') }),
+    el('td', { class: 'file', title: target(j), text: j.destination + (j.profile ? ' (' + j.profile + ')' : '') }),
     el('td', { text: j.group }),
     el('td', { class: 'num', text: bytes(j.size) }),
     el('td', {}, bar),
@@ -203,7 +208,7 @@ async function loadHistory() {
     el('td', { text: when(j.endedMillis) }),
     el('td', { class: 'state ' + j.state, text: j.state }),
     el('td', { class: 'file', title: j.source, text: j.relative || j.source }),
-    el('td', { class: 'file', title: j.destination + ':' + j.remotePath, text: j.destination }),
+    el('td', { class: 'file', title: target(j), text: j.destination }),
     el('td', { class: 'num', text: bytes(j.size) }),
     el('td', { class: 'num', text: j.startedMillis && j.endedMillis >= j.startedMillis ? duration((j.endedMillis - j.startedMillis) / 1000) : '' }),
     el('td', { class: 'num', text: j.attempts }),
