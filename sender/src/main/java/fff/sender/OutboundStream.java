@@ -33,6 +33,10 @@ final class OutboundStream {
 
     /** CONVERT returned: where the result arrives, once announced; set on the loop, used by the chain. */
     volatile ReturnSink result;
+    /** CONVERT returned: the whole source's digest, computed before the offer; set on the loop. */
+    volatile byte[] sourceDigest;
+    /** End's digest when known without reading (a result from the converter's store); else the hasher's. */
+    volatile byte[] endDigest;
     /** CONVERT returned: the converter announced the result (READY); loop-owned. */
     boolean resultReady;
     /** CONVERT returned: the result's next expected offset and the credit granted for it not yet used. */

@@ -402,6 +402,7 @@ final class SenderSession extends ChannelInboundHandlerAdapter {
                     abort(s, new TransferException(Reason.IO_ERROR, "cannot read " + t.source + ": "
                             + err.getMessage(), false));
                 } else if (s.state == OutboundStream.State.OFFERED && ctx.channel().isActive()) {
+                    s.sourceDigest = digest;
                     offer.setConvert(Convert.newBuilder().setRequestId(t.requestId)
                             .setSourceDigest(ByteString.copyFrom(digest)).setReturnWindow(RETURN_WINDOW));
                     ctx.writeAndFlush(OutboundFrame.of(Frame.newBuilder().setOffer(offer).build()),
@@ -463,6 +464,12 @@ final class SenderSession extends ChannelInboundHandlerAdapter {
         }
         long resume = a.getResumeOffset();
         byte[] prefix = a.getPrefixDigest().toByteArray();
+        if (stored && ContentHasher.same(prefix, s.sourceDigest)) {
+            // the converter holds the result for the digest just computed: End carries it, nothing is read again
+            s.endDigest = s.sourceDigest;
+            send(s, a.getStreamWindow(), () -> s.transfer.size, true);
+            return;
+        }
         send(s, a.getStreamWindow(), s.transfer.kind == Transfer.Kind.TRANSCODE ? () -> startTranscode(s)
                 : () -> prepare(s, resume, prefix), true);
     }
@@ -743,7 +750,7 @@ final class SenderSession extends ChannelInboundHandlerAdapter {
 
     private void finishReads(OutboundStream s) {
         s.state = OutboundStream.State.ENDING;
-        onDisk(s, s.hasher::digest, (digest, err) -> {
+        onDisk(s, () -> s.endDigest != null ? s.endDigest : s.hasher.digest(), (digest, err) -> {
             if (s.state == OutboundStream.State.ENDING && ctx.channel().isActive()) {
                 ctx.writeAndFlush(Frames.end(s.id, s.length(), digest), ctx.voidPromise());
             }
